@@ -1,0 +1,198 @@
+//! The `WWW-Authenticate: Bearer` challenge (RFC 6750 §3, RFC 9110 §11).
+//!
+//! Every attribute value is checked against the character set RFC 6750 §3
+//! allows for it (printable ASCII without `"` and `\`), at configuration time
+//! for the realm and the required scopes and at construction for a verifier's
+//! description. Values therefore never need escaping, and nothing from a
+//! request can end a quoted-string or start a header line.
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use http::HeaderValue;
+
+use crate::error::{AuthError, ConfigError, ErrorKind};
+
+/// `error_description` characters: `%x20-21 / %x23-5B / %x5D-7E`.
+pub(crate) fn is_nqschar_text(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
+
+/// One `scope-token`: `1*( %x21 / %x23-5B / %x5D-7E )`.
+pub(crate) fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty()
+        && scope
+            .bytes()
+            .all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
+
+/// A `scope` attribute value: scope-tokens separated by single spaces.
+pub(crate) fn is_scope_list(scope: &str) -> bool {
+    scope.split(' ').all(is_scope_token)
+}
+
+/// The protection space the challenges name, with the no-credentials
+/// challenge rendered once.
+#[derive(Clone, Debug)]
+pub(crate) struct Realm {
+    name: Arc<str>,
+    bare: HeaderValue,
+}
+
+/// The realm used unless one is configured.
+pub(crate) const DEFAULT_REALM: &str = "api";
+
+impl Default for Realm {
+    fn default() -> Self {
+        Self {
+            name: Arc::from(DEFAULT_REALM),
+            bare: HeaderValue::from_static("Bearer realm=\"api\""),
+        }
+    }
+}
+
+impl Realm {
+    /// Refuses names with `"`, `\`, control or non-ASCII characters, so the
+    /// quoted-string needs no escaping (RFC 9110 §11.5, §5.6.4).
+    pub(crate) fn new(name: &str) -> Result<Self, ConfigError> {
+        if name.is_empty() || !is_nqschar_text(name) {
+            return Err(ConfigError::InvalidRealm);
+        }
+        let bare = HeaderValue::try_from(format!("Bearer realm=\"{name}\""))
+            .map_err(|_| ConfigError::InvalidRealm)?;
+        Ok(Self {
+            name: Arc::from(name),
+            bare,
+        })
+    }
+
+    /// The challenge for `error`: `realm`, then `error`, `error_description`
+    /// and `scope` where the error has them. No error information when the
+    /// request had no credentials (RFC 6750 §3.1) or the server is at fault.
+    pub(crate) fn challenge(&self, error: &AuthError) -> HeaderValue {
+        let code = error.kind().error_code();
+        if code.is_none() && error.scope().is_none() {
+            return self.bare.clone();
+        }
+        let mut value = String::with_capacity(128);
+        let _ = write!(value, "Bearer realm=\"{}\"", self.name);
+        if let Some(code) = code {
+            let _ = write!(
+                value,
+                ", error=\"{}\", error_description=\"{}\"",
+                code.as_str(),
+                error.description()
+            );
+        }
+        if let Some(scope) = error.scope() {
+            let _ = write!(value, ", scope=\"{scope}\"");
+        }
+        // Every part was checked to be visible ASCII, so this cannot fail;
+        // should it ever, the bare challenge is still a correct answer.
+        HeaderValue::try_from(value).unwrap_or_else(|_| self.bare.clone())
+    }
+}
+
+/// `grpc-message`: percent-encoded outside `%x20-24 / %x26-7E`
+/// (gRPC over HTTP/2, "Status-Message").
+pub(crate) fn grpc_message(error: &AuthError) -> HeaderValue {
+    let prefix = match (error.kind(), error.kind().error_code()) {
+        (_, Some(code)) => code.as_str(),
+        (ErrorKind::Unavailable, None) => "unavailable",
+        (_, None) => "unauthenticated",
+    };
+    let mut message = String::with_capacity(64);
+    message.push_str(prefix);
+    message.push_str(": ");
+    for byte in error.description().bytes() {
+        if matches!(byte, 0x20..=0x24 | 0x26..=0x7E) {
+            message.push(char::from(byte));
+        } else {
+            let _ = write!(message, "%{byte:02X}");
+        }
+    }
+    HeaderValue::try_from(message).unwrap_or_else(|_| HeaderValue::from_static("unauthenticated"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges() {
+        let realm = Realm::new("example").expect("valid realm");
+        let cases = [
+            (
+                "missing",
+                AuthError::new(ErrorKind::MissingCredentials),
+                r#"Bearer realm="example""#,
+            ),
+            (
+                "malformed",
+                AuthError::new(ErrorKind::MalformedCredentials),
+                r#"Bearer realm="example", error="invalid_request", error_description="the authorization credentials are malformed""#,
+            ),
+            (
+                "expired",
+                AuthError::expired(),
+                r#"Bearer realm="example", error="invalid_token", error_description="the access token expired""#,
+            ),
+            (
+                "scope",
+                AuthError::insufficient_scope("read admin"),
+                r#"Bearer realm="example", error="insufficient_scope", error_description="the access token lacks a required scope", scope="read admin""#,
+            ),
+            (
+                "unavailable",
+                AuthError::unavailable(),
+                r#"Bearer realm="example""#,
+            ),
+            (
+                "injected description",
+                AuthError::invalid_token().with_description("x\"\r\nSet-Cookie: a=b".to_owned()),
+                r#"Bearer realm="example", error="invalid_token", error_description="the access token is invalid""#,
+            ),
+        ];
+        for (name, error, expected) in cases {
+            assert_eq!(realm.challenge(&error), expected, "case {name}");
+        }
+    }
+
+    #[test]
+    fn default_realm_matches_new() {
+        let made = Realm::new(DEFAULT_REALM).expect("valid realm");
+        assert_eq!(Realm::default().bare, made.bare);
+    }
+
+    #[test]
+    fn realms_that_would_need_escaping_are_refused() {
+        for name in ["", "my \"realm\"", "a\\b", "a\r\nb", "tök", "tab\there"] {
+            assert!(Realm::new(name).is_err(), "{name:?}");
+        }
+        assert!(Realm::new("My API, v2").is_ok());
+    }
+
+    #[test]
+    fn scope_lists() {
+        assert!(is_scope_list("read"));
+        assert!(is_scope_list("read admin urn:x:y"));
+        for bad in ["", "read  admin", " read", "read ", "a\"b", "a\\b", "tök"] {
+            assert!(!is_scope_list(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn grpc_message_is_percent_encoded() {
+        let error = AuthError::invalid_token().with_description("100% wrong");
+        assert_eq!(grpc_message(&error), "invalid_token: 100%25 wrong");
+        assert_eq!(
+            grpc_message(&AuthError::new(ErrorKind::MissingCredentials)),
+            "unauthenticated: no bearer token in the request"
+        );
+        assert_eq!(
+            grpc_message(&AuthError::unavailable()),
+            "unavailable: the token verifier is unavailable"
+        );
+    }
+}

@@ -1,0 +1,375 @@
+//! Why a request was refused, and why a configuration was.
+
+use std::borrow::Cow;
+use std::error::Error;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::StatusCode;
+
+use crate::challenge::{is_nqschar_text, is_scope_list};
+
+/// Why a request was refused.
+///
+/// Verifiers return it, the layer turns it into the response (status and
+/// `WWW-Authenticate` challenge from [`ErrorKind`]) and puts it in the
+/// response extensions, so logging and metrics layers outside can read it.
+///
+/// Its `Display` and `Debug` output hold only fixed texts and the kind: never
+/// the token, never request input.
+#[derive(Clone)]
+pub struct AuthError {
+    kind: ErrorKind,
+    description: Option<Cow<'static, str>>,
+    scope: Option<Arc<str>>,
+    retry_after: Option<Duration>,
+    source: Option<Arc<dyn Error + Send + Sync>>,
+}
+
+/// The kinds of [`AuthError`]: each decides the status, the RFC 6750 error
+/// code and the gRPC status of the answer.
+///
+/// | kind | HTTP | `error=` | gRPC |
+/// | --- | --- | --- | --- |
+/// | `MissingCredentials` | 401 | (none) | 16 `UNAUTHENTICATED` |
+/// | `MalformedCredentials`, `TokenTooLong`, `MultipleTokens` | 400 | `invalid_request` | 16 |
+/// | `InvalidToken`, `Expired`, `Revoked` | 401 | `invalid_token` | 16 |
+/// | `InsufficientScope` | 403 | `insufficient_scope` | 7 `PERMISSION_DENIED` |
+/// | `Unavailable` | 503 + `Retry-After` | (none) | 14 `UNAVAILABLE` |
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request carried no bearer token (RFC 6750 §3.1: no error information).
+    MissingCredentials,
+    /// The credentials break the RFC 6750 §2.1 syntax (`Bearer` without a
+    /// token, a tab, characters outside b64token, an empty parameter).
+    MalformedCredentials,
+    /// The credentials are longer than the configured maximum.
+    TokenTooLong,
+    /// The request presents more than one token (RFC 6750 §2).
+    MultipleTokens,
+    /// The verifier refused the token.
+    InvalidToken,
+    /// The token has expired.
+    Expired,
+    /// The token was revoked.
+    Revoked,
+    /// The token is valid but lacks a required scope.
+    InsufficientScope,
+    /// The verifier's own source (key server, introspection endpoint,
+    /// revocation store) cannot answer: the client did nothing wrong.
+    Unavailable,
+}
+
+/// The RFC 6750 §3.1 error codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `invalid_request`: answered 400.
+    InvalidRequest,
+    /// `invalid_token`: answered 401.
+    InvalidToken,
+    /// `insufficient_scope`: answered 403.
+    InsufficientScope,
+}
+
+impl ErrorCode {
+    /// The code as it appears in the `error` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidToken => "invalid_token",
+            Self::InsufficientScope => "insufficient_scope",
+        }
+    }
+}
+
+impl ErrorKind {
+    /// The HTTP status a request refused for this reason is answered with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::MissingCredentials | Self::InvalidToken | Self::Expired | Self::Revoked => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::MalformedCredentials | Self::TokenTooLong | Self::MultipleTokens => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::InsufficientScope => StatusCode::FORBIDDEN,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The RFC 6750 `error` code, or `None` where the challenge carries none
+    /// (no credentials, or a fault on the server's side).
+    pub fn error_code(self) -> Option<ErrorCode> {
+        match self {
+            Self::MissingCredentials | Self::Unavailable => None,
+            Self::MalformedCredentials | Self::TokenTooLong | Self::MultipleTokens => {
+                Some(ErrorCode::InvalidRequest)
+            }
+            Self::InvalidToken | Self::Expired | Self::Revoked => Some(ErrorCode::InvalidToken),
+            Self::InsufficientScope => Some(ErrorCode::InsufficientScope),
+        }
+    }
+
+    /// The gRPC status code a gRPC request refused for this reason gets.
+    pub fn grpc_status(self) -> u8 {
+        match self {
+            Self::InsufficientScope => 7,
+            Self::Unavailable => 14,
+            _ => 16,
+        }
+    }
+
+    /// The fixed `error_description` used unless the verifier gave a better one.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::MissingCredentials => "no bearer token in the request",
+            Self::MalformedCredentials => "the authorization credentials are malformed",
+            Self::TokenTooLong => "the access token is too long",
+            Self::MultipleTokens => "the request presents more than one access token",
+            Self::InvalidToken => "the access token is invalid",
+            Self::Expired => "the access token expired",
+            Self::Revoked => "the access token was revoked",
+            Self::InsufficientScope => "the access token lacks a required scope",
+            Self::Unavailable => "the token verifier is unavailable",
+        }
+    }
+}
+
+/// Longest `error_description` a verifier may set; longer ones are replaced
+/// by the kind's fixed text.
+const MAX_DESCRIPTION_LEN: usize = 200;
+
+impl AuthError {
+    /// An error of the given kind with its fixed description.
+    pub fn new(kind: ErrorKind) -> Self {
+        Self {
+            kind,
+            description: None,
+            scope: None,
+            retry_after: None,
+            source: None,
+        }
+    }
+
+    /// The verifier refused the token (401 `invalid_token`).
+    pub fn invalid_token() -> Self {
+        Self::new(ErrorKind::InvalidToken)
+    }
+
+    /// The token has expired (401 `invalid_token`).
+    pub fn expired() -> Self {
+        Self::new(ErrorKind::Expired)
+    }
+
+    /// The token was revoked (401 `invalid_token`).
+    pub fn revoked() -> Self {
+        Self::new(ErrorKind::Revoked)
+    }
+
+    /// The verifier cannot reach what it needs to decide (503, gRPC 14).
+    pub fn unavailable() -> Self {
+        Self::new(ErrorKind::Unavailable)
+    }
+
+    /// The token lacks `scope`, a space-delimited list of the scopes needed
+    /// (403 `insufficient_scope` with the `scope` attribute).
+    ///
+    /// A list with characters RFC 6750 §3 does not allow in `scope` is
+    /// dropped from the challenge rather than sent.
+    pub fn insufficient_scope(scope: &str) -> Self {
+        Self::new(ErrorKind::InsufficientScope).with_scope(Arc::from(scope))
+    }
+
+    /// Replaces the fixed `error_description`.
+    ///
+    /// The text is sent to the client as it is, so it must be a fixed text,
+    /// never built from the token or request input. Text outside the RFC 6750
+    /// §3 character set (printable ASCII without `"` and `\`) or longer than
+    /// 200 bytes is ignored and the fixed text of the kind is used instead.
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<Cow<'static, str>>) -> Self {
+        let description = description.into();
+        if description.len() <= MAX_DESCRIPTION_LEN && is_nqschar_text(&description) {
+            self.description = Some(description);
+        }
+        self
+    }
+
+    /// Attaches the underlying cause, for logs. It is never sent to the client.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        self.source = Some(Arc::from(source.into()));
+        self
+    }
+
+    /// Sets the `Retry-After` of an [`ErrorKind::Unavailable`] answer, in
+    /// place of the layer's default.
+    #[must_use]
+    pub fn with_retry_after(mut self, retry_after: Duration) -> Self {
+        self.retry_after = Some(retry_after);
+        self
+    }
+
+    pub(crate) fn with_scope(mut self, scope: Arc<str>) -> Self {
+        if is_scope_list(&scope) {
+            self.scope = Some(scope);
+        }
+        self
+    }
+
+    /// The kind, which decides the answer.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The `error_description`: the verifier's text or the kind's fixed one.
+    pub fn description(&self) -> &str {
+        self.description
+            .as_deref()
+            .unwrap_or_else(|| self.kind.description())
+    }
+
+    /// The scopes needed, for `insufficient_scope`.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
+    /// The `Retry-After` the verifier asked for.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+}
+
+impl fmt::Debug for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthError")
+            .field("kind", &self.kind)
+            .field("description", &self.description())
+            .field("scope", &self.scope)
+            .field("retry_after", &self.retry_after)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.description())
+    }
+}
+
+impl Error for AuthError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn Error + 'static))
+    }
+}
+
+impl From<ErrorKind> for AuthError {
+    fn from(kind: ErrorKind) -> Self {
+        Self::new(kind)
+    }
+}
+
+/// A configuration the layer refuses to be built with: caught when the
+/// service is set up, never at the first request.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The realm would not be a plain quoted-string (RFC 9110 §11.5).
+    #[error("realm must be printable ASCII without '\"' or '\\'")]
+    InvalidRealm,
+    /// A scope is empty or has characters RFC 6750 §3 does not allow.
+    #[error("scope must be non-empty printable ASCII without space, '\"' or '\\'")]
+    InvalidScope,
+    /// A scope requirement lists no scope.
+    #[error("at least one scope is required")]
+    NoScopes,
+    /// A header or cookie name is not a valid token.
+    #[error("invalid header or cookie name")]
+    InvalidName,
+    /// A static token breaks the b64token grammar, so no request could
+    /// present it.
+    #[error("static token is not a valid b64token")]
+    MalformedToken,
+    /// A static token is too short to be unguessable.
+    #[error("static token is shorter than {min} characters")]
+    TokenTooShort {
+        /// The minimum length.
+        min: usize,
+    },
+    /// The same static token was given twice.
+    #[error("static token given twice")]
+    DuplicateToken,
+    /// A maximum token length of zero would refuse every token.
+    #[error("maximum token length must be at least 1")]
+    ZeroMaxLength,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn description_outside_nqschar_is_replaced() {
+        let cases = [
+            ("quote", "bad \"quote\""),
+            ("backslash", "a\\b"),
+            ("crlf", "x\r\nSet-Cookie: a=b"),
+            ("non-ascii", "tök"),
+            ("too long", &"a".repeat(201)),
+        ];
+        for (name, text) in cases {
+            let error = AuthError::invalid_token().with_description(text.to_owned());
+            assert_eq!(
+                error.description(),
+                "the access token is invalid",
+                "case {name}"
+            );
+        }
+        let error = AuthError::invalid_token().with_description("signature mismatch");
+        assert_eq!(error.description(), "signature mismatch");
+    }
+
+    #[test]
+    fn status_depends_on_kind_only() {
+        let cases = [
+            (ErrorKind::MissingCredentials, 401, None, 16),
+            (
+                ErrorKind::MalformedCredentials,
+                400,
+                Some("invalid_request"),
+                16,
+            ),
+            (ErrorKind::TokenTooLong, 400, Some("invalid_request"), 16),
+            (ErrorKind::MultipleTokens, 400, Some("invalid_request"), 16),
+            (ErrorKind::InvalidToken, 401, Some("invalid_token"), 16),
+            (ErrorKind::Expired, 401, Some("invalid_token"), 16),
+            (ErrorKind::Revoked, 401, Some("invalid_token"), 16),
+            (
+                ErrorKind::InsufficientScope,
+                403,
+                Some("insufficient_scope"),
+                7,
+            ),
+            (ErrorKind::Unavailable, 503, None, 14),
+        ];
+        for (kind, status, code, grpc) in cases {
+            assert_eq!(kind.status().as_u16(), status, "{kind:?}");
+            assert_eq!(kind.error_code().map(ErrorCode::as_str), code, "{kind:?}");
+            assert_eq!(kind.grpc_status(), grpc, "{kind:?}");
+            assert!(is_nqschar_text(kind.description()), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_scope_list_is_dropped() {
+        assert_eq!(
+            AuthError::insufficient_scope("read admin").scope(),
+            Some("read admin")
+        );
+        assert_eq!(AuthError::insufficient_scope("a\"b").scope(), None);
+        assert_eq!(AuthError::insufficient_scope("").scope(), None);
+    }
+}

@@ -1,0 +1,602 @@
+//! Finding the token in a request (RFC 6750 §2).
+
+use http::header::{AUTHORIZATION, COOKIE};
+use http::{HeaderMap, HeaderName, HeaderValue, Uri};
+
+use crate::error::{AuthError, ConfigError, ErrorKind};
+use crate::token::{BearerToken, is_b64token};
+
+/// The longest credential accepted unless configured otherwise: below the
+/// 8 KiB many servers and gRPC allow for all headers together, above the
+/// largest access tokens identity providers issue in practice.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 4096;
+
+/// Where the layer looks for the token, and how long it may be.
+///
+/// By default only the `Authorization: Bearer` header (RFC 6750 §2.1). A
+/// named header, a cookie and the `access_token` query parameter (§2.3, which
+/// the RFC advises against: URLs end up in logs and browser history) are
+/// opt-in. Whatever the sources, a request that presents more than one token
+/// is refused with `invalid_request`, so no two parts of a stack can act on
+/// different tokens.
+///
+/// ```
+/// use http::{HeaderMap, Uri};
+/// use tower_bearer_auth::{ErrorKind, TokenExtractor};
+///
+/// let extractor = TokenExtractor::new().with_query_parameter();
+/// let mut headers = HeaderMap::new();
+/// headers.insert("authorization", "bEaReR  mF_9.B5f-4.1JqM  ".parse().unwrap());
+///
+/// let token = extractor.extract(&headers, &Uri::from_static("/me")).unwrap().unwrap();
+/// assert_eq!(token.as_str(), "mF_9.B5f-4.1JqM");
+///
+/// let both = Uri::from_static("/me?access_token=mF_9.B5f-4.1JqM");
+/// let error = extractor.extract(&headers, &both).unwrap_err();
+/// assert_eq!(error.kind(), ErrorKind::MultipleTokens);
+/// ```
+#[derive(Clone, Debug)]
+pub struct TokenExtractor {
+    authorization: bool,
+    header: Option<HeaderName>,
+    cookie: Option<Box<str>>,
+    query: bool,
+    max_len: usize,
+}
+
+impl Default for TokenExtractor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TokenExtractor {
+    /// Reads the `Authorization: Bearer` header only.
+    pub fn new() -> Self {
+        Self {
+            authorization: true,
+            header: None,
+            cookie: None,
+            query: false,
+            max_len: DEFAULT_MAX_TOKEN_LEN,
+        }
+    }
+
+    /// Also reads the token, with no scheme, from the header `name`
+    /// (`X-Api-Key: <token>`). `Authorization` and `Cookie` are refused:
+    /// they have their own rules.
+    pub fn with_header(mut self, name: HeaderName) -> Result<Self, ConfigError> {
+        if name == AUTHORIZATION || name == COOKIE {
+            return Err(ConfigError::InvalidName);
+        }
+        self.header = Some(name);
+        Ok(self)
+    }
+
+    /// Also reads the token from the cookie `name`.
+    ///
+    /// A browser sends cookies on cross-site requests too: a service that
+    /// accepts a token cookie must protect itself against cross-site request
+    /// forgery (RFC 6750 §5.3), for example with `SameSite` cookies and
+    /// tower-http's CSRF layer.
+    pub fn with_cookie(mut self, name: &str) -> Result<Self, ConfigError> {
+        if name.is_empty() || !name.bytes().all(is_tchar) {
+            return Err(ConfigError::InvalidName);
+        }
+        self.cookie = Some(name.into());
+        Ok(self)
+    }
+
+    /// Also reads the `access_token` query parameter (RFC 6750 §2.3).
+    ///
+    /// The RFC advises against it: URLs are logged by servers and proxies and
+    /// kept in browser history. Only for clients that cannot set a header.
+    pub fn with_query_parameter(mut self) -> Self {
+        self.query = true;
+        self
+    }
+
+    /// Stops reading the `Authorization` header, for a service that takes
+    /// its token from another source only.
+    pub fn without_authorization_header(mut self) -> Self {
+        self.authorization = false;
+        self
+    }
+
+    /// Sets the longest credential value accepted, in bytes (default
+    /// [`DEFAULT_MAX_TOKEN_LEN`]). It is checked before anything else looks at
+    /// the value; longer ones are answered `invalid_request`.
+    pub fn with_max_len(mut self, max_len: usize) -> Result<Self, ConfigError> {
+        if max_len == 0 {
+            return Err(ConfigError::ZeroMaxLength);
+        }
+        self.max_len = max_len;
+        Ok(self)
+    }
+
+    /// The longest credential value accepted, in bytes.
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+
+    /// Finds the token: `Ok(None)` when the request presents none (or only
+    /// credentials of another scheme), an error of kind
+    /// [`MalformedCredentials`](ErrorKind::MalformedCredentials),
+    /// [`TokenTooLong`](ErrorKind::TokenTooLong) or
+    /// [`MultipleTokens`](ErrorKind::MultipleTokens) when it presents one badly.
+    pub fn extract(
+        &self,
+        headers: &HeaderMap,
+        uri: &Uri,
+    ) -> Result<Option<BearerToken>, AuthError> {
+        let mut found = None;
+        if self.authorization {
+            let value = single(headers, &AUTHORIZATION)?;
+            found = value
+                .map(|v| self.from_authorization(v))
+                .transpose()?
+                .flatten();
+        }
+        if let Some(name) = &self.header {
+            let token = single(headers, name)?
+                .map(|value| self.from_raw_header(value))
+                .transpose()?
+                .flatten();
+            found = at_most_one(found, token)?;
+        }
+        if let Some(name) = &self.cookie {
+            found = at_most_one(found, self.from_cookies(headers, name)?)?;
+        }
+        if self.query {
+            if let Some(query) = uri.query() {
+                found = at_most_one(found, self.from_query(query)?)?;
+            }
+        }
+        Ok(found)
+    }
+
+    /// `credentials = "Bearer" 1*SP b64token`, scheme case-insensitive,
+    /// surrounding whitespace ignored (RFC 9110 §5.5: it is not part of the
+    /// field value). Another scheme is no token at all.
+    fn from_authorization(&self, value: &HeaderValue) -> Result<Option<BearerToken>, AuthError> {
+        let bytes = value.as_bytes();
+        if bytes.len() > self.max_len {
+            return Err(ErrorKind::TokenTooLong.into());
+        }
+        let (start, end) = trim_ows(bytes);
+        let field = &bytes[start..end];
+        let scheme_len = field.iter().take_while(|&&b| is_tchar(b)).count();
+        if !field[..scheme_len].eq_ignore_ascii_case(b"bearer") {
+            return Ok(None);
+        }
+        let rest = &field[scheme_len..];
+        if rest.first() != Some(&b' ') {
+            // `Bearer` alone, or followed by a tab, a comma, a quote...
+            return Err(ErrorKind::MalformedCredentials.into());
+        }
+        let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+        let token_start = start + scheme_len + spaces;
+        checked(value, token_start..end)
+    }
+
+    fn from_raw_header(&self, value: &HeaderValue) -> Result<Option<BearerToken>, AuthError> {
+        let bytes = value.as_bytes();
+        if bytes.len() > self.max_len {
+            return Err(ErrorKind::TokenTooLong.into());
+        }
+        let (start, end) = trim_ows(bytes);
+        if start == end {
+            return Ok(None);
+        }
+        checked(value, start..end)
+    }
+
+    /// `cookie-string = cookie-pair *( ";" SP cookie-pair )` (RFC 6265 §4.2.1),
+    /// over every `Cookie` line (HTTP/2 may split them, RFC 9113 §8.2.3).
+    fn from_cookies(
+        &self,
+        headers: &HeaderMap,
+        name: &str,
+    ) -> Result<Option<BearerToken>, AuthError> {
+        let mut found = None;
+        for value in headers.get_all(COOKIE) {
+            let bytes = value.as_bytes();
+            let mut offset = 0;
+            for pair in bytes.split(|&b| b == b';') {
+                let pair_start = offset;
+                offset += pair.len() + 1;
+                let (start, end) = trim_ows(pair);
+                let pair = &pair[start..end];
+                let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+                    continue;
+                };
+                if &pair[..eq] != name.as_bytes() {
+                    continue;
+                }
+                let mut range = pair_start + start + eq + 1..pair_start + end;
+                let cookie_value = &bytes[range.clone()];
+                if cookie_value.len() >= 2
+                    && cookie_value.starts_with(b"\"")
+                    && cookie_value.ends_with(b"\"")
+                {
+                    range = range.start + 1..range.end - 1;
+                }
+                if range.len() > self.max_len {
+                    return Err(ErrorKind::TokenTooLong.into());
+                }
+                found = at_most_one(found, checked(value, range)?)?;
+            }
+        }
+        Ok(found)
+    }
+
+    /// `access_token` in an `application/x-www-form-urlencoded` query.
+    fn from_query(&self, query: &str) -> Result<Option<BearerToken>, AuthError> {
+        let mut found = None;
+        for pair in query.split('&') {
+            let Some(raw) = pair.strip_prefix("access_token") else {
+                continue;
+            };
+            let raw = match raw.strip_prefix('=') {
+                Some(raw) => raw,
+                None if raw.is_empty() => raw,
+                None => continue,
+            };
+            if raw.len() > self.max_len {
+                return Err(ErrorKind::TokenTooLong.into());
+            }
+            let decoded = form_decode(raw).ok_or(ErrorKind::MalformedCredentials)?;
+            let value =
+                HeaderValue::from_bytes(&decoded).map_err(|_| ErrorKind::MalformedCredentials)?;
+            found = at_most_one(found, checked(&value, 0..decoded.len())?)?;
+        }
+        Ok(found)
+    }
+}
+
+/// The only value of a header that must not repeat (RFC 9110 §5.3).
+fn single<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+) -> Result<Option<&'a HeaderValue>, AuthError> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(ErrorKind::MultipleTokens.into());
+    }
+    Ok(first)
+}
+
+fn at_most_one(
+    found: Option<BearerToken>,
+    next: Option<BearerToken>,
+) -> Result<Option<BearerToken>, AuthError> {
+    match (found, next) {
+        (Some(_), Some(_)) => Err(ErrorKind::MultipleTokens.into()),
+        (found, next) => Ok(found.or(next)),
+    }
+}
+
+/// A present credential must be a b64token, and not an empty one.
+fn checked(
+    value: &HeaderValue,
+    range: std::ops::Range<usize>,
+) -> Result<Option<BearerToken>, AuthError> {
+    if !is_b64token(&value.as_bytes()[range.clone()]) {
+        return Err(ErrorKind::MalformedCredentials.into());
+    }
+    Ok(Some(BearerToken::from_checked(value.clone(), range)))
+}
+
+/// Bounds of `bytes` without leading and trailing SP / HTAB.
+fn trim_ows(bytes: &[u8]) -> (usize, usize) {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i + 1);
+    (start, end)
+}
+
+/// RFC 9110 `tchar`.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Percent-decoding with `+` as space; `None` on a broken escape.
+fn form_decode(raw: &str) -> Option<Vec<u8>> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    enum Expect {
+        Token(&'static str),
+        None,
+        Error(ErrorKind),
+    }
+    use Expect::*;
+
+    fn run(
+        extractor: &TokenExtractor,
+        headers: &[(&str, &[u8])],
+        uri: &'static str,
+    ) -> Result<Option<String>, ErrorKind> {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).expect("name");
+            map.append(name, HeaderValue::from_bytes(value).expect("value"));
+        }
+        extractor
+            .extract(&map, &Uri::from_static(uri))
+            .map(|t| t.map(|t| t.as_str().to_owned()))
+            .map_err(|e| e.kind())
+    }
+
+    fn check(extractor: &TokenExtractor, cases: &[(&str, &[(&str, &[u8])], &'static str, Expect)]) {
+        for (name, headers, uri, expect) in cases {
+            let got = run(extractor, headers, uri);
+            match expect {
+                Token(t) => assert_eq!(got, Ok(Some((*t).to_owned())), "case {name}"),
+                None => assert_eq!(got, Ok(Option::None), "case {name}"),
+                Error(kind) => assert_eq!(got, Err(*kind), "case {name}"),
+            }
+        }
+    }
+
+    const A: &str = "authorization";
+
+    #[test]
+    fn authorization_header() {
+        use ErrorKind::*;
+        let long = format!("Bearer {}", "a".repeat(5000));
+        let cases: &[(&str, &[(&str, &[u8])], &str, Expect)] = &[
+            ("absent", &[], "/", None),
+            ("bearer", &[(A, b"Bearer abc")], "/", Token("abc")),
+            ("lower", &[(A, b"bearer abc")], "/", Token("abc")),
+            ("upper", &[(A, b"BEARER abc")], "/", Token("abc")),
+            ("two spaces", &[(A, b"Bearer  abc")], "/", Token("abc")),
+            (
+                "trailing spaces",
+                &[(A, b"Bearer abc  ")],
+                "/",
+                Token("abc"),
+            ),
+            ("padding", &[(A, b"Bearer abc==")], "/", Token("abc==")),
+            (
+                "tab",
+                &[(A, b"Bearer\tabc")],
+                "/",
+                Error(MalformedCredentials),
+            ),
+            (
+                "no token",
+                &[(A, b"Bearer")],
+                "/",
+                Error(MalformedCredentials),
+            ),
+            (
+                "space only",
+                &[(A, b"Bearer ")],
+                "/",
+                Error(MalformedCredentials),
+            ),
+            (
+                "comma",
+                &[(A, b"Bearer abc,Bearer def")],
+                "/",
+                Error(MalformedCredentials),
+            ),
+            (
+                "extra",
+                &[(A, b"Bearer abc def")],
+                "/",
+                Error(MalformedCredentials),
+            ),
+            (
+                "inner padding",
+                &[(A, b"Bearer ab=cd")],
+                "/",
+                Error(MalformedCredentials),
+            ),
+            (
+                "auth-param",
+                &[(A, b"Bearer realm=\"x\"")],
+                "/",
+                Error(MalformedCredentials),
+            ),
+            (
+                "non-ascii",
+                &[(A, "Bearer tök".as_bytes())],
+                "/",
+                Error(MalformedCredentials),
+            ),
+            (
+                "obs-text",
+                &[(A, b"Bearer t\xe9k")],
+                "/",
+                Error(MalformedCredentials),
+            ),
+            ("basic", &[(A, b"Basic dXNlcjpwYXNz")], "/", None),
+            ("glued", &[(A, b"Bearerabc")], "/", None),
+            ("empty", &[(A, b"")], "/", None),
+            (
+                "two lines",
+                &[(A, b"Bearer abc"), (A, b"Bearer abc")],
+                "/",
+                Error(MultipleTokens),
+            ),
+            (
+                "basic and bearer",
+                &[(A, b"Basic x"), (A, b"Bearer abc")],
+                "/",
+                Error(MultipleTokens),
+            ),
+            (
+                "proxy",
+                &[("proxy-authorization", b"Bearer abc")],
+                "/",
+                None,
+            ),
+            ("query ignored", &[], "/?access_token=abc", None),
+            (
+                "too long",
+                &[(A, long.as_bytes())],
+                "/",
+                Error(TokenTooLong),
+            ),
+        ];
+        check(&TokenExtractor::new(), cases);
+    }
+
+    #[test]
+    fn other_sources() {
+        use ErrorKind::*;
+        let extractor = TokenExtractor::new()
+            .with_header(HeaderName::from_static("x-api-key"))
+            .and_then(|e| e.with_cookie("token"))
+            .expect("valid names")
+            .with_query_parameter();
+        let cases: &[(&str, &[(&str, &[u8])], &str, Expect)] = &[
+            ("query", &[], "/?a=1&access_token=abc&b=2", Token("abc")),
+            (
+                "query encoded",
+                &[],
+                "/?access_token=a%2Bb%2F%3D",
+                Token("a+b/="),
+            ),
+            (
+                "query plus is space",
+                &[],
+                "/?access_token=a+b",
+                Error(MalformedCredentials),
+            ),
+            (
+                "query empty",
+                &[],
+                "/?access_token=",
+                Error(MalformedCredentials),
+            ),
+            (
+                "query bare name",
+                &[],
+                "/?access_token",
+                Error(MalformedCredentials),
+            ),
+            (
+                "query broken escape",
+                &[],
+                "/?access_token=a%2",
+                Error(MalformedCredentials),
+            ),
+            ("query other name", &[], "/?access_tokens=abc", None),
+            (
+                "query twice",
+                &[],
+                "/?access_token=a&access_token=b",
+                Error(MultipleTokens),
+            ),
+            (
+                "header and query",
+                &[(A, b"Bearer abc")],
+                "/?access_token=abc",
+                Error(MultipleTokens),
+            ),
+            ("custom header", &[("x-api-key", b"abc")], "/", Token("abc")),
+            ("custom header empty", &[("x-api-key", b"")], "/", None),
+            (
+                "custom header bad",
+                &[("x-api-key", b"a b")],
+                "/",
+                Error(MalformedCredentials),
+            ),
+            (
+                "custom and bearer",
+                &[("x-api-key", b"abc"), (A, b"Bearer abc")],
+                "/",
+                Error(MultipleTokens),
+            ),
+            (
+                "cookie",
+                &[("cookie", b"a=1; token=abc; b=2")],
+                "/",
+                Token("abc"),
+            ),
+            (
+                "cookie quoted",
+                &[("cookie", b"token=\"abc\"")],
+                "/",
+                Token("abc"),
+            ),
+            (
+                "cookie split lines",
+                &[("cookie", b"a=1"), ("cookie", b"token=abc")],
+                "/",
+                Token("abc"),
+            ),
+            (
+                "cookie twice",
+                &[("cookie", b"token=a; token=b")],
+                "/",
+                Error(MultipleTokens),
+            ),
+            (
+                "cookie empty",
+                &[("cookie", b"token=")],
+                "/",
+                Error(MalformedCredentials),
+            ),
+            (
+                "cookie other",
+                &[("cookie", b"xtoken=abc; tokenx=abc")],
+                "/",
+                None,
+            ),
+            (
+                "cookie and bearer",
+                &[("cookie", b"token=abc"), (A, b"Bearer abc")],
+                "/",
+                Error(MultipleTokens),
+            ),
+            (
+                "basic and cookie",
+                &[("cookie", b"token=abc"), (A, b"Basic x")],
+                "/",
+                Token("abc"),
+            ),
+        ];
+        check(&extractor, cases);
+    }
+
+    #[test]
+    fn configuration_is_checked() {
+        assert!(TokenExtractor::new().with_header(AUTHORIZATION).is_err());
+        assert!(TokenExtractor::new().with_cookie("").is_err());
+        assert!(TokenExtractor::new().with_cookie("a;b").is_err());
+        assert!(TokenExtractor::new().with_max_len(0).is_err());
+    }
+}

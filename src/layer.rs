@@ -1,0 +1,167 @@
+//! [`BearerAuthLayer`]: the configuration of the middleware.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::Method;
+use http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use http::request::Parts;
+use tower_layer::Layer;
+
+use crate::error::ConfigError;
+use crate::extract::TokenExtractor;
+use crate::rejection::{DefaultRejection, Rejecter};
+use crate::service::BearerAuth;
+
+/// A predicate on the request head: `true` lets the request through
+/// untouched.
+pub(crate) type Bypass = Arc<dyn Fn(&Parts) -> bool + Send + Sync>;
+
+/// Puts bearer-token authentication in front of a service.
+///
+/// Each request has its token extracted ([`TokenExtractor`]), verified by
+/// `V` ([`VerifyToken`](crate::VerifyToken)), and its claims put into the
+/// request extensions for the inner service; a refused request is answered
+/// by `R` ([`DefaultRejection`]) and never reaches the inner service.
+///
+/// See the [crate docs](crate) for complete examples with axum, tonic and
+/// hyper.
+#[must_use]
+pub struct BearerAuthLayer<V, R = DefaultRejection> {
+    pub(crate) settings: Settings<V, R>,
+}
+
+/// Everything a [`BearerAuth`] service needs, shared by its clones behind one
+/// `Arc`.
+#[derive(Clone)]
+pub(crate) struct Settings<V, R> {
+    pub(crate) verifier: V,
+    pub(crate) extractor: TokenExtractor,
+    pub(crate) rejecter: Rejecter<R>,
+    pub(crate) optional: bool,
+    pub(crate) bypass: Option<Bypass>,
+}
+
+impl<V> BearerAuthLayer<V> {
+    /// Authentication with `verifier`, the token from the `Authorization`
+    /// header, realm `"api"`, and the [`DefaultRejection`].
+    pub fn new(verifier: V) -> Self {
+        Self {
+            settings: Settings {
+                verifier,
+                extractor: TokenExtractor::new(),
+                rejecter: Rejecter::new(),
+                optional: false,
+                bypass: None,
+            },
+        }
+    }
+}
+
+impl<V, R> BearerAuthLayer<V, R> {
+    /// Sets the realm named in challenges (default `"api"`). Refuses names
+    /// with `"`, `\`, control or non-ASCII characters.
+    pub fn with_realm(mut self, realm: &str) -> Result<Self, ConfigError> {
+        self.settings.rejecter.set_realm(realm)?;
+        Ok(self)
+    }
+
+    /// Sets where the token is looked for.
+    pub fn with_extractor(mut self, extractor: TokenExtractor) -> Self {
+        self.settings.extractor = extractor;
+        self
+    }
+
+    /// Sets the `Retry-After` of a 503 answered when the verifier is
+    /// unavailable and did not say how long for (default 5 seconds).
+    pub fn with_retry_after(mut self, retry_after: Duration) -> Self {
+        self.settings.rejecter.set_retry_after(retry_after);
+        self
+    }
+
+    /// Answers refused requests with `rejection` instead of the
+    /// [`DefaultRejection`].
+    pub fn with_rejection<T>(self, rejection: T) -> BearerAuthLayer<V, T> {
+        let Settings {
+            verifier,
+            extractor,
+            rejecter,
+            optional,
+            bypass,
+        } = self.settings;
+        BearerAuthLayer {
+            settings: Settings {
+                verifier,
+                extractor,
+                rejecter: rejecter.with_rejection(rejection),
+                optional,
+                bypass,
+            },
+        }
+    }
+
+    /// Lets requests without a token through without claims. A request whose
+    /// token is malformed or refused is still refused: sending garbage never
+    /// downgrades a caller to anonymous.
+    pub fn optional(mut self) -> Self {
+        self.settings.optional = true;
+        self
+    }
+
+    /// Lets requests for which `bypass` returns `true` through untouched,
+    /// token or not (see [`is_cors_preflight`]).
+    pub fn with_bypass<F>(mut self, bypass: F) -> Self
+    where
+        F: Fn(&Parts) -> bool + Send + Sync + 'static,
+    {
+        self.settings.bypass = Some(Arc::new(bypass));
+        self
+    }
+}
+
+/// Whether `head` is a CORS preflight (`OPTIONS` with `Origin` and
+/// `Access-Control-Request-Method`), which browsers send without
+/// credentials: pass it to [`BearerAuthLayer::with_bypass`] when a CORS layer
+/// sits inside the authentication.
+pub fn is_cors_preflight(head: &Parts) -> bool {
+    head.method == Method::OPTIONS
+        && head.headers.contains_key(ORIGIN)
+        && head.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+impl<S, V: Clone, R: Clone> Layer<S> for BearerAuthLayer<V, R> {
+    type Service = BearerAuth<S, V, R>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        BearerAuth::from_settings(inner, Arc::new(self.settings.clone()))
+    }
+}
+
+impl<V: Clone, R: Clone> Clone for BearerAuthLayer<V, R> {
+    fn clone(&self) -> Self {
+        Self {
+            settings: self.settings.clone(),
+        }
+    }
+}
+
+impl<V, R> fmt::Debug for BearerAuthLayer<V, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BearerAuthLayer")
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+impl<V, R> fmt::Debug for Settings<V, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("verifier", &std::any::type_name::<V>())
+            .field("extractor", &self.extractor)
+            .field("realm", self.rejecter.realm())
+            .field("optional", &self.optional)
+            .field("bypass", &self.bypass.is_some())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,200 @@
+//! Bearer-token authentication (RFC 6750) for any Tower service: axum
+//! routers, tonic gRPC servers, plain hyper.
+//!
+//! # The path of one request
+//!
+//! ```text
+//! request ─> TokenExtractor ─> BearerToken ─> VerifyToken ─> claims ─> extensions ─> inner service
+//!              │ none / malformed                │ invalid / expired / revoked / unavailable
+//!              └───────────> AuthError ──────────┴──> Reject ─> 400/401/403/503 + WWW-Authenticate
+//!                                                              or a gRPC status 16/7/14
+//! ```
+//!
+//! 1. **Extract** ([`TokenExtractor`]): the `Authorization: Bearer` header,
+//!    scheme case-insensitive, `1*SP` before the token, the `b64token`
+//!    grammar enforced, the length capped before anything else looks at it.
+//!    A named header, a cookie and the `access_token` query parameter are
+//!    opt-in; a request presenting more than one token is `invalid_request`.
+//! 2. **Verify** ([`VerifyToken`]): the user's verifier gets the token and
+//!    the request head and answers claims or an [`AuthError`]. Closures are
+//!    verifiers; [`StaticTokens`] checks a fixed set of API keys.
+//! 3. **Attach**: the claims go into the request extensions, where handlers
+//!    read them (axum: [`axum::Claims`]; tonic: `request.extensions()`).
+//! 4. **Reject** ([`Reject`], [`DefaultRejection`]): the status and the
+//!    RFC 6750 §3 challenge of the error's [`ErrorKind`], or a gRPC
+//!    trailers-only answer for gRPC calls. The [`AuthError`] goes into the
+//!    response extensions for outer logging and metrics layers.
+//! 5. **Authorize** ([`scope::RequireScopeLayer`]): scopes per route, 403
+//!    `insufficient_scope`.
+//!
+//! The service's error type is the inner service's: every refusal is a
+//! response. The response future is a named type; nothing is boxed on the way.
+//!
+//! # axum
+//!
+//! ```
+//! use axum::{Router, body::Body, routing::get};
+//! use http::{Request, StatusCode};
+//! use tower::ServiceExt;
+//! use tower_bearer_auth::{BearerAuthLayer, StaticTokens, axum::Claims};
+//! use tower_bearer_auth::scope::{HasScopes, RequireScopeLayer, Scopes};
+//!
+//! #[derive(Clone)]
+//! struct User { name: &'static str, scopes: Scopes }
+//!
+//! impl HasScopes for User {
+//!     fn has_scope(&self, scope: &str) -> bool { self.scopes.contains(scope) }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let tokens = StaticTokens::new().with_token(
+//!     "3Yp9-kq2HcW8xTzL4mNvB1rQ",
+//!     User { name: "alice", scopes: Scopes::from_space_delimited("read") },
+//! )?;
+//!
+//! let app = Router::new()
+//!     .route("/me", get(|Claims(user): Claims<User>| async move { user.name }))
+//!     .route(
+//!         "/admin",
+//!         get(|| async { "admin" }).route_layer(RequireScopeLayer::<User>::new(["admin"])?),
+//!     )
+//!     .route_layer(BearerAuthLayer::new(tokens).with_realm("example")?)
+//!     .route("/public", get(|| async { "public" }));
+//!
+//! let request = |uri, token: Option<&str>| {
+//!     let mut request = Request::get(uri);
+//!     if let Some(token) = token {
+//!         request = request.header("authorization", format!("Bearer {token}"));
+//!     }
+//!     request.body(Body::empty()).unwrap()
+//! };
+//!
+//! let response = app.clone().oneshot(request("/me", Some("3Yp9-kq2HcW8xTzL4mNvB1rQ"))).await?;
+//! assert_eq!(response.status(), StatusCode::OK);
+//!
+//! let response = app.clone().oneshot(request("/me", None)).await?;
+//! assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+//! assert_eq!(response.headers()["www-authenticate"], r#"Bearer realm="example""#);
+//!
+//! let response = app.clone().oneshot(request("/admin", Some("3Yp9-kq2HcW8xTzL4mNvB1rQ"))).await?;
+//! assert_eq!(response.status(), StatusCode::FORBIDDEN);
+//!
+//! let response = app.oneshot(request("/public", None)).await?;
+//! assert_eq!(response.status(), StatusCode::OK);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Use `route_layer`, not `layer`, for authentication in axum: `layer` also
+//! wraps the fallback, so a request for an unknown path gets 401 instead of
+//! 404 and reveals nothing, but also tells nothing useful.
+//!
+//! # tonic
+//!
+//! The same layer goes on a tonic server; gRPC calls are refused with a real
+//! gRPC status (`Unauthenticated`, `PermissionDenied`, `Unavailable`) whose
+//! metadata carries the `www-authenticate` challenge. Handlers read the claims
+//! from `request.extensions()`.
+//!
+//! ```no_run
+//! # use tower_bearer_auth::{BearerAuthLayer, StaticTokens};
+//! # #[derive(Clone)] struct User;
+//! # async fn run(tokens: StaticTokens<User>, greeter: tonic::service::Routes) -> Result<(), Box<dyn std::error::Error>> {
+//! tonic::transport::Server::builder()
+//!     .layer(BearerAuthLayer::new(tokens))
+//!     .add_routes(greeter)
+//!     .serve("127.0.0.1:50051".parse()?)
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # hyper
+//!
+//! Any `tower::Service<http::Request<B>>` works, so plain hyper through
+//! `hyper_util::service::TowerToHyperService`:
+//!
+//! ```no_run
+//! # use tower_bearer_auth::{BearerAuthLayer, StaticTokens};
+//! # #[derive(Clone)] struct User;
+//! # async fn run(tokens: StaticTokens<User>, stream: tokio::net::TcpStream) -> Result<(), Box<dyn std::error::Error>> {
+//! use bytes::Bytes;
+//! use http_body_util::Full;
+//! use tower::ServiceBuilder;
+//!
+//! let service = ServiceBuilder::new()
+//!     .layer(BearerAuthLayer::new(tokens))
+//!     .service_fn(|request: http::Request<hyper::body::Incoming>| async move {
+//!         let _user = request.extensions().get::<User>();
+//!         Ok::<_, std::convert::Infallible>(http::Response::new(Full::<Bytes>::from("hello")))
+//!     });
+//! hyper::server::conn::http1::Builder::new()
+//!     .serve_connection(
+//!         hyper_util::rt::TokioIo::new(stream),
+//!         hyper_util::service::TowerToHyperService::new(service),
+//!     )
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Answers
+//!
+//! | situation | HTTP | `WWW-Authenticate` | gRPC |
+//! | --- | --- | --- | --- |
+//! | no token, or another scheme (`Basic`) | 401 | `Bearer realm="api"` | 16 |
+//! | malformed: `Bearer` alone, tab, bad characters, too long, two tokens | 400 | `error="invalid_request"` | 16 |
+//! | refused by the verifier: invalid, expired, revoked | 401 | `error="invalid_token"` | 16 |
+//! | valid, but a scope is missing | 403 | `error="insufficient_scope", scope="…"` | 7 |
+//! | the verifier's source is down | 503 + `Retry-After` | `Bearer realm="api"` | 14 |
+//!
+//! Every attribute value is checked against the RFC 6750 §3 character set,
+//! and descriptions are fixed texts: nothing from the request is echoed, so
+//! nothing can inject a header.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `axum` | no | [`axum::Claims`], an extractor answering 401 with the challenge when no claims are present |
+//!
+//! # Security notes
+//!
+//! - Serve over HTTPS only: a bearer token is a credential whoever holds it
+//!   can use (RFC 6750 §5.3).
+//! - Keep tokens short-lived; the verifier decides, the layer never caches
+//!   a verdict on its own.
+//! - Tokens never appear in `Debug` output, errors or responses:
+//!   [`BearerToken`] prints `<redacted>`, [`StaticTokens`] keeps only SHA-256
+//!   digests and compares them in constant time.
+//! - The query and cookie sources are off by default; a cookie source needs
+//!   CSRF protection (RFC 6750 §5.3).
+//! - In axum, authenticate with `route_layer` on the routes that need it, and
+//!   keep public routes outside it.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::print_stdout))]
+
+mod challenge;
+mod error;
+mod extract;
+pub mod future;
+mod layer;
+mod rejection;
+mod service;
+mod static_tokens;
+mod token;
+mod verify;
+
+pub mod scope;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
+
+pub use error::{AuthError, ConfigError, ErrorCode, ErrorKind};
+pub use extract::{DEFAULT_MAX_TOKEN_LEN, TokenExtractor};
+pub use layer::{BearerAuthLayer, is_cors_preflight};
+pub use rejection::{DefaultRejection, Reject, Rejected};
+pub use service::BearerAuth;
+pub use static_tokens::{MIN_STATIC_TOKEN_LEN, StaticTokens};
+pub use token::BearerToken;
+pub use verify::VerifyToken;

@@ -1,0 +1,204 @@
+//! Turning an [`AuthError`] into the response the client gets.
+
+use std::time::Duration;
+
+use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::request::Parts;
+use http::{HeaderValue, Response, StatusCode};
+
+use crate::challenge::{Realm, grpc_message};
+use crate::error::{AuthError, ConfigError, ErrorKind};
+
+/// Builds the response for a refused request, in place of
+/// [`DefaultRejection`].
+///
+/// Whatever it returns, the layer puts the [`AuthError`] into the response
+/// extensions, and adds the default challenge to a 401 that has no
+/// `WWW-Authenticate` (RFC 9110 §11.6.1: a 401 must carry one).
+///
+/// Closures `Fn(&Rejected<'_>) -> Response<B>` implement it:
+///
+/// ```
+/// use axum::body::Body;
+/// use http::{Response, header::CONTENT_TYPE};
+/// use tower_bearer_auth::{BearerAuthLayer, Rejected, StaticTokens};
+///
+/// let layer = BearerAuthLayer::new(StaticTokens::<()>::new()).with_rejection(
+///     |rejected: &Rejected<'_>| {
+///         let mut response = rejected.default_response::<Body>();
+///         if !rejected.is_grpc() {
+///             let body = format!("{{\"error\":\"{}\"}}", rejected.error());
+///             *response.body_mut() = Body::from(body);
+///             response.headers_mut().insert(CONTENT_TYPE, "application/json".parse().unwrap());
+///         }
+///         response
+///     },
+/// );
+/// # let _ = layer;
+/// ```
+pub trait Reject<ResBody> {
+    /// The response for `rejected`.
+    fn reject(&self, rejected: &Rejected<'_>) -> Response<ResBody>;
+}
+
+impl<F, ResBody> Reject<ResBody> for F
+where
+    F: Fn(&Rejected<'_>) -> Response<ResBody>,
+{
+    fn reject(&self, rejected: &Rejected<'_>) -> Response<ResBody> {
+        self(rejected)
+    }
+}
+
+/// The answers of RFC 6750 §3 over HTTP, and a gRPC status over gRPC.
+///
+/// HTTP: the status of the [`ErrorKind`], an empty body and the
+/// `WWW-Authenticate: Bearer` challenge; `Retry-After` on 503.
+///
+/// gRPC (`content-type: application/grpc*`): a trailers-only response, HTTP
+/// 200 with `grpc-status` 16, 7 or 14, a percent-encoded `grpc-message` and
+/// the challenge as `www-authenticate` metadata, so a tonic client sees
+/// `Unauthenticated`, `PermissionDenied` or `Unavailable` with the reason
+/// (a plain 401 with a body reaches it as `Internal`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DefaultRejection;
+
+impl<ResBody: Default> Reject<ResBody> for DefaultRejection {
+    fn reject(&self, rejected: &Rejected<'_>) -> Response<ResBody> {
+        rejected.default_response()
+    }
+}
+
+/// A refused request, as a [`Reject`] sees it.
+#[derive(Debug)]
+pub struct Rejected<'a> {
+    error: &'a AuthError,
+    request: &'a Parts,
+    realm: &'a Realm,
+    retry_after: Duration,
+}
+
+impl Rejected<'_> {
+    /// Why the request was refused.
+    pub fn error(&self) -> &AuthError {
+        self.error
+    }
+
+    /// The head of the refused request.
+    pub fn request(&self) -> &Parts {
+        self.request
+    }
+
+    /// The `WWW-Authenticate` challenge for the error.
+    pub fn challenge(&self) -> HeaderValue {
+        self.realm.challenge(self.error)
+    }
+
+    /// Whether the request is a gRPC call (`content-type: application/grpc*`,
+    /// which covers `+proto`, `+json` and gRPC-Web).
+    pub fn is_grpc(&self) -> bool {
+        const GRPC: &[u8] = b"application/grpc";
+        self.request
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.as_bytes().get(..GRPC.len()))
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case(GRPC))
+    }
+
+    /// How long a client should wait before retrying an
+    /// [`Unavailable`](ErrorKind::Unavailable) answer.
+    pub fn retry_after(&self) -> Duration {
+        self.error.retry_after().unwrap_or(self.retry_after)
+    }
+
+    /// The [`DefaultRejection`] answer, to start a custom one from.
+    pub fn default_response<ResBody: Default>(&self) -> Response<ResBody> {
+        let kind = self.error.kind();
+        let mut response = Response::new(ResBody::default());
+        if !self.is_grpc() {
+            *response.status_mut() = kind.status();
+        }
+        let headers = response.headers_mut();
+        headers.insert(WWW_AUTHENTICATE, self.challenge());
+        if self.is_grpc() {
+            if let Some(content_type) = self.request.headers.get(CONTENT_TYPE) {
+                headers.insert(CONTENT_TYPE, content_type.clone());
+            }
+            let status = u16::from(kind.grpc_status());
+            headers.insert("grpc-status", HeaderValue::from(status));
+            headers.insert("grpc-message", grpc_message(self.error));
+        } else if kind == ErrorKind::Unavailable {
+            let seconds = self.retry_after().as_secs().max(1);
+            headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// The default `Retry-After` of a 503.
+pub(crate) const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// What every layer that refuses requests shares: the realm, the default
+/// `Retry-After`, and the user's [`Reject`].
+#[derive(Clone, Debug)]
+pub(crate) struct Rejecter<R> {
+    realm: Realm,
+    retry_after: Duration,
+    rejection: R,
+}
+
+impl Rejecter<DefaultRejection> {
+    pub(crate) fn new() -> Self {
+        Self {
+            realm: Realm::default(),
+            retry_after: DEFAULT_RETRY_AFTER,
+            rejection: DefaultRejection,
+        }
+    }
+}
+
+impl<R> Rejecter<R> {
+    pub(crate) fn set_realm(&mut self, realm: &str) -> Result<(), ConfigError> {
+        self.realm = Realm::new(realm)?;
+        Ok(())
+    }
+
+    pub(crate) fn set_retry_after(&mut self, retry_after: Duration) {
+        self.retry_after = retry_after;
+    }
+
+    pub(crate) fn realm(&self) -> &Realm {
+        &self.realm
+    }
+
+    pub(crate) fn with_rejection<T>(self, rejection: T) -> Rejecter<T> {
+        Rejecter {
+            realm: self.realm,
+            retry_after: self.retry_after,
+            rejection,
+        }
+    }
+
+    /// The response for `error`, with the error in its extensions.
+    pub(crate) fn respond<ResBody>(&self, error: AuthError, request: &Parts) -> Response<ResBody>
+    where
+        R: Reject<ResBody>,
+    {
+        let rejected = Rejected {
+            error: &error,
+            request,
+            realm: &self.realm,
+            retry_after: self.retry_after,
+        };
+        let mut response = self.rejection.reject(&rejected);
+        if response.status() == StatusCode::UNAUTHORIZED
+            && !response.headers().contains_key(WWW_AUTHENTICATE)
+        {
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, rejected.challenge());
+        }
+        response.extensions_mut().insert(error);
+        response
+    }
+}

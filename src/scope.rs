@@ -1,0 +1,407 @@
+//! Scope requirements per route (RFC 6750 §3.1 `insufficient_scope`).
+//!
+//! [`RequireScopeLayer`] sits inside [`BearerAuthLayer`](crate::BearerAuthLayer),
+//! reads the verified claims from the request extensions and answers 403
+//! `insufficient_scope`, naming the scopes needed, when one is missing. With
+//! axum, put it on the routes that need it with `route_layer`:
+//!
+//! ```
+//! use axum::{Router, routing::get};
+//! use tower_bearer_auth::scope::{HasScopes, RequireScopeLayer, Scopes};
+//!
+//! #[derive(Clone)]
+//! struct Claims { scopes: Scopes }
+//!
+//! impl HasScopes for Claims {
+//!     fn has_scope(&self, scope: &str) -> bool { self.scopes.contains(scope) }
+//! }
+//!
+//! let admin: Router = Router::new()
+//!     .route("/admin", get(|| async { "admin" }))
+//!     .route_layer(RequireScopeLayer::<Claims>::new(["admin"])?);
+//! # Ok::<(), tower_bearer_auth::ConfigError>(())
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::{Request, Response};
+use pin_project_lite::pin_project;
+use tower::Service;
+use tower_layer::Layer;
+
+use crate::challenge::is_scope_token;
+use crate::error::{AuthError, ConfigError, ErrorKind};
+use crate::rejection::{DefaultRejection, Reject, Rejecter};
+
+/// Claims that grant scopes.
+pub trait HasScopes {
+    /// Whether the claims grant `scope` (an exact, case-sensitive match:
+    /// `Admin` and `superadmin` do not grant `admin`).
+    fn has_scope(&self, scope: &str) -> bool;
+}
+
+impl<T: HasScopes + ?Sized> HasScopes for Arc<T> {
+    fn has_scope(&self, scope: &str) -> bool {
+        (**self).has_scope(scope)
+    }
+}
+
+/// A set of granted scopes: the OAuth `scope` claim (a space-delimited
+/// string) or the `scp` array, kept as one space-delimited string.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Scopes(Box<str>);
+
+impl Scopes {
+    /// Scopes from a space-delimited string (`"read write"`).
+    pub fn from_space_delimited(scopes: &str) -> Self {
+        scopes.split_ascii_whitespace().collect()
+    }
+
+    /// Whether `scope` is one of them.
+    pub fn contains(&self, scope: &str) -> bool {
+        self.iter().any(|granted| granted == scope)
+    }
+
+    /// The scopes, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.split(' ').filter(|scope| !scope.is_empty())
+    }
+
+    /// The scopes as one space-delimited string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Scopes {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut joined = String::new();
+        for scope in iter {
+            let scope = scope.as_ref();
+            if scope.is_empty() || scope.contains(' ') {
+                continue;
+            }
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(scope);
+        }
+        Self(joined.into())
+    }
+}
+
+impl HasScopes for Scopes {
+    fn has_scope(&self, scope: &str) -> bool {
+        self.contains(scope)
+    }
+}
+
+impl fmt::Display for Scopes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Scopes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Requires the verified claims `C` to grant every one of a set of scopes.
+///
+/// A request without claims `C` (the authentication layer did not run, or
+/// let an anonymous request through) is answered 401 with the challenge; one
+/// whose claims lack a scope, 403 `insufficient_scope` with
+/// `scope="<all required scopes>"`.
+#[must_use]
+pub struct RequireScopeLayer<C, R = DefaultRejection> {
+    settings: ScopeSettings<R>,
+    _claims: PhantomData<fn() -> C>,
+}
+
+#[derive(Clone)]
+struct ScopeSettings<R> {
+    required: Box<[Box<str>]>,
+    joined: Arc<str>,
+    rejecter: Rejecter<R>,
+}
+
+impl<C> RequireScopeLayer<C> {
+    /// Requires every scope of `scopes`. Refuses an empty list and scopes with
+    /// characters RFC 6750 §3 does not allow (space, `"`, `\`, controls,
+    /// non-ASCII).
+    pub fn new<I>(scopes: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let required: Box<[Box<str>]> = scopes
+            .into_iter()
+            .map(|scope| {
+                let scope = scope.as_ref();
+                if is_scope_token(scope) {
+                    Ok(Box::from(scope))
+                } else {
+                    Err(ConfigError::InvalidScope)
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        if required.is_empty() {
+            return Err(ConfigError::NoScopes);
+        }
+        let joined = Arc::from(required.join(" "));
+        Ok(Self {
+            settings: ScopeSettings {
+                required,
+                joined,
+                rejecter: Rejecter::new(),
+            },
+            _claims: PhantomData,
+        })
+    }
+}
+
+impl<C, R> RequireScopeLayer<C, R> {
+    /// Sets the realm named in challenges: use the one the authentication
+    /// layer uses (default `"api"`).
+    pub fn with_realm(mut self, realm: &str) -> Result<Self, ConfigError> {
+        self.settings.rejecter.set_realm(realm)?;
+        Ok(self)
+    }
+
+    /// Answers refused requests with `rejection` instead of the
+    /// [`DefaultRejection`].
+    pub fn with_rejection<T>(self, rejection: T) -> RequireScopeLayer<C, T> {
+        let ScopeSettings {
+            required,
+            joined,
+            rejecter,
+        } = self.settings;
+        RequireScopeLayer {
+            settings: ScopeSettings {
+                required,
+                joined,
+                rejecter: rejecter.with_rejection(rejection),
+            },
+            _claims: PhantomData,
+        }
+    }
+}
+
+impl<S, C, R: Clone> Layer<S> for RequireScopeLayer<C, R> {
+    type Service = RequireScope<S, C, R>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RequireScope {
+            inner,
+            settings: Arc::new(self.settings.clone()),
+            _claims: PhantomData,
+        }
+    }
+}
+
+impl<C, R: Clone> Clone for RequireScopeLayer<C, R> {
+    fn clone(&self) -> Self {
+        Self {
+            settings: self.settings.clone(),
+            _claims: PhantomData,
+        }
+    }
+}
+
+impl<C, R> fmt::Debug for RequireScopeLayer<C, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequireScopeLayer")
+            .field("scopes", &self.settings.joined)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Middleware that requires scopes; built by [`RequireScopeLayer`].
+pub struct RequireScope<S, C, R = DefaultRejection> {
+    inner: S,
+    settings: Arc<ScopeSettings<R>>,
+    _claims: PhantomData<fn() -> C>,
+}
+
+impl<S, C, R> RequireScope<S, C, R> {
+    /// The inner service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Consumes the middleware, returning the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, C, R, ReqBody, ResBody> Service<Request<ReqBody>> for RequireScope<S, C, R>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    C: HasScopes + Send + Sync + 'static,
+    R: Reject<ResBody>,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, Response<ResBody>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let settings = &self.settings;
+        let error = match request.extensions().get::<C>() {
+            Some(claims) if settings.required.iter().all(|s| claims.has_scope(s)) => {
+                return ResponseFuture::calling(self.inner.call(request));
+            }
+            Some(_) => AuthError::new(ErrorKind::InsufficientScope),
+            None => AuthError::new(ErrorKind::MissingCredentials),
+        };
+        let error = error.with_scope(Arc::clone(&settings.joined));
+        let (head, _) = request.into_parts();
+        ResponseFuture::rejected(settings.rejecter.respond(error, &head))
+    }
+}
+
+impl<S: Clone, C, R> Clone for RequireScope<S, C, R> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            settings: Arc::clone(&self.settings),
+            _claims: PhantomData,
+        }
+    }
+}
+
+impl<S: fmt::Debug, C, R> fmt::Debug for RequireScope<S, C, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequireScope")
+            .field("inner", &self.inner)
+            .field("scopes", &self.settings.joined)
+            .finish_non_exhaustive()
+    }
+}
+
+pin_project! {
+    /// Response future of [`RequireScope`].
+    pub struct ResponseFuture<F, Res> {
+        #[pin]
+        state: State<F, Res>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F, Res> {
+        Rejected { response: Option<Res> },
+        Calling {
+            #[pin]
+            call: F,
+        },
+    }
+}
+
+impl<F, Res> ResponseFuture<F, Res> {
+    fn rejected(response: Res) -> Self {
+        Self {
+            state: State::Rejected {
+                response: Some(response),
+            },
+        }
+    }
+
+    fn calling(call: F) -> Self {
+        Self {
+            state: State::Calling { call },
+        }
+    }
+}
+
+impl<F, ResBody, E> Future for ResponseFuture<F, Response<ResBody>>
+where
+    F: Future<Output = Result<Response<ResBody>, E>>,
+{
+    type Output = Result<Response<ResBody>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProj::Rejected { response } => {
+                Poll::Ready(Ok(response.take().expect("polled after completion")))
+            }
+            StateProj::Calling { call } => call.poll(cx),
+        }
+    }
+}
+
+impl<F, Res> fmt::Debug for ResponseFuture<F, Res> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            State::Rejected { .. } => "rejected",
+            State::Calling { .. } => "calling",
+        };
+        f.debug_struct("ResponseFuture")
+            .field("state", &state)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_match_exactly() {
+        let scopes = Scopes::from_space_delimited("read  admin:all Write");
+        let cases = [
+            ("read", true),
+            ("admin:all", true),
+            ("Write", true),
+            ("write", false),
+            ("admin", false),
+            ("rea", false),
+            ("", false),
+        ];
+        for (scope, granted) in cases {
+            assert_eq!(scopes.has_scope(scope), granted, "{scope:?}");
+        }
+        assert_eq!(scopes.as_str(), "read admin:all Write");
+        let from_array: Scopes = ["read", "", "bad scope", "admin"].into_iter().collect();
+        assert_eq!(from_array.as_str(), "read admin");
+        assert_eq!(format!("{from_array:?}"), r#"["read", "admin"]"#);
+    }
+
+    #[test]
+    fn requirements_are_checked() {
+        assert!(RequireScopeLayer::<Scopes>::new(["admin", "read"]).is_ok());
+        let empty: [&str; 0] = [];
+        assert_eq!(
+            RequireScopeLayer::<Scopes>::new(empty).err(),
+            Some(ConfigError::NoScopes)
+        );
+        for bad in ["", "a b", "a\"b", "tök"] {
+            assert_eq!(
+                RequireScopeLayer::<Scopes>::new([bad]).err(),
+                Some(ConfigError::InvalidScope),
+                "{bad:?}"
+            );
+        }
+        assert!(
+            RequireScopeLayer::<Scopes>::new(["admin"])
+                .and_then(|l| l.with_realm("a\"b"))
+                .is_err()
+        );
+    }
+}

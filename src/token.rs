@@ -1,0 +1,134 @@
+//! The bearer token a request presented.
+
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use http::HeaderValue;
+
+use crate::error::{AuthError, ErrorKind};
+
+/// A token taken from a request, checked against the RFC 6750 §2.1 `b64token`
+/// grammar (`1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`).
+///
+/// It keeps a reference-counted handle on the header it came from, so taking
+/// it out of a request copies nothing. Its `Debug` output never shows the
+/// value, and it has no `Display`: whoever prints a token has to ask for
+/// [`as_str`](Self::as_str) by name.
+#[derive(Clone)]
+pub struct BearerToken {
+    value: HeaderValue,
+    range: Range<usize>,
+}
+
+impl BearerToken {
+    /// `value[range]`, already checked to be a `b64token`.
+    pub(crate) fn from_checked(value: HeaderValue, range: Range<usize>) -> Self {
+        debug_assert!(is_b64token(&value.as_bytes()[range.clone()]));
+        Self { value, range }
+    }
+
+    /// The token, as the client sent it (with any trailing `=`).
+    pub fn as_str(&self) -> &str {
+        // A b64token is ASCII, so this never falls back.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
+    /// The token's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.value.as_bytes()[self.range.clone()]
+    }
+
+    /// The token's length in bytes.
+    pub fn len(&self) -> usize {
+        self.range.len()
+    }
+
+    /// Always `false`: a `b64token` has at least one character.
+    pub fn is_empty(&self) -> bool {
+        self.range.is_empty()
+    }
+}
+
+impl FromStr for BearerToken {
+    type Err = AuthError;
+
+    /// Checks `token` against the `b64token` grammar: useful in tests and for
+    /// tokens that reach a verifier by another path.
+    fn from_str(token: &str) -> Result<Self, Self::Err> {
+        if !is_b64token(token.as_bytes()) {
+            return Err(AuthError::new(ErrorKind::MalformedCredentials));
+        }
+        let value = HeaderValue::from_str(token)
+            .map_err(|_| AuthError::new(ErrorKind::MalformedCredentials))?;
+        Ok(Self::from_checked(value, 0..token.len()))
+    }
+}
+
+impl PartialEq for BearerToken {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        self.as_bytes().ct_eq(other.as_bytes()).into()
+    }
+}
+
+impl Eq for BearerToken {}
+
+impl fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BearerToken(<redacted>)")
+    }
+}
+
+/// The RFC 6750 §2.1 `b64token` (RFC 9110 `token68`) grammar.
+pub(crate) fn is_b64token(bytes: &[u8]) -> bool {
+    let body = bytes
+        .iter()
+        .position(|&b| b == b'=')
+        .map_or(bytes, |end| &bytes[..end]);
+    !body.is_empty()
+        && body.iter().all(|&b| is_b64token_char(b))
+        && bytes[body.len()..].iter().all(|&b| b == b'=')
+}
+
+fn is_b64token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn b64token_grammar() {
+        let cases: &[(&str, bool)] = &[
+            ("abc", true),
+            ("a-b.c_d~e+f/g", true),
+            ("abc=", true),
+            ("abc==", true),
+            ("eyJhbGciOiJIUzI1NiJ9.e30.sig", true),
+            ("", false),
+            ("=", false),
+            ("==abc", false),
+            ("ab=cd", false),
+            ("ab=c=", false),
+            ("a b", false),
+            ("a,b", false),
+            ("a\"b", false),
+            ("a\\b", false),
+            ("a%0d", false),
+            ("tök", false),
+            ("a\tb", false),
+        ];
+        for &(input, valid) in cases {
+            assert_eq!(is_b64token(input.as_bytes()), valid, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_the_value() {
+        let token: BearerToken = "s3cr3t-t0ken".parse().expect("valid");
+        assert_eq!(format!("{token:?}"), "BearerToken(<redacted>)");
+        assert_eq!(token.as_str(), "s3cr3t-t0ken");
+    }
+}

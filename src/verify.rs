@@ -1,0 +1,66 @@
+//! The verifier: the user's decision on a token.
+
+use std::future::Future;
+
+use http::request::Parts;
+
+use crate::error::AuthError;
+use crate::token::BearerToken;
+
+/// Decides whether a token grants access, and to whom.
+///
+/// It gets the token and the request head (method, URI, headers and
+/// extensions: what proof-of-possession and certificate binding need) and
+/// answers the token's claims, which the layer puts into the request
+/// extensions for the handler, or an [`AuthError`] saying why not.
+///
+/// The future is a named type, so the layer's response future is too: a
+/// verifier that decides at once returns [`std::future::Ready`] and costs no
+/// allocation. The future cannot borrow the request: take from it what the
+/// decision needs before returning.
+///
+/// Closures of the shape `Fn(BearerToken, &Parts) -> impl Future` are
+/// verifiers (annotate the `&Parts` argument so the closure accepts any
+/// lifetime):
+///
+/// ```
+/// use http::request::Parts;
+/// use tower_bearer_auth::{AuthError, BearerAuthLayer, BearerToken};
+///
+/// #[derive(Clone)]
+/// struct User(String);
+///
+/// let layer = BearerAuthLayer::new(|token: BearerToken, _request: &Parts| {
+///     let verdict = match token.as_str() {
+///         "let-me-in-please-0123456789" => Ok(User("alice".to_owned())),
+///         _ => Err(AuthError::invalid_token()),
+///     };
+///     async move { verdict }
+/// });
+/// # let _ = layer;
+/// ```
+pub trait VerifyToken {
+    /// What a valid token says about its holder; the handler finds it in the
+    /// request extensions.
+    type Claims: Clone + Send + Sync + 'static;
+
+    /// The verdict.
+    type Future: Future<Output = Result<Self::Claims, AuthError>>;
+
+    /// Verifies `token`, presented with the request `head`.
+    fn verify(&self, token: BearerToken, head: &Parts) -> Self::Future;
+}
+
+impl<F, Fut, C> VerifyToken for F
+where
+    F: Fn(BearerToken, &Parts) -> Fut,
+    Fut: Future<Output = Result<C, AuthError>>,
+    C: Clone + Send + Sync + 'static,
+{
+    type Claims = C;
+    type Future = Fut;
+
+    fn verify(&self, token: BearerToken, head: &Parts) -> Self::Future {
+        self(token, head)
+    }
+}
