@@ -133,24 +133,24 @@ impl TokenExtractor {
         if self.authorization {
             let value = single(headers, &AUTHORIZATION)?;
             found = value
-                .map(|v| self.from_authorization(v))
+                .map(|v| self.authorization_token(v))
                 .transpose()?
                 .flatten();
         }
         if let Some(name) = &self.header {
             let token = single(headers, name)?
-                .map(|value| self.from_raw_header(value))
+                .map(|value| self.raw_header_token(value))
                 .transpose()?
                 .flatten();
             found = at_most_one(found, token)?;
         }
         if let Some(name) = &self.cookie {
-            found = at_most_one(found, self.from_cookies(headers, name)?)?;
+            found = at_most_one(found, self.cookie_token(headers, name)?)?;
         }
-        if self.query {
-            if let Some(query) = uri.query() {
-                found = at_most_one(found, self.from_query(query)?)?;
-            }
+        if self.query
+            && let Some(query) = uri.query()
+        {
+            found = at_most_one(found, self.query_token(query)?)?;
         }
         Ok(found)
     }
@@ -158,7 +158,7 @@ impl TokenExtractor {
     /// `credentials = "Bearer" 1*SP b64token`, scheme case-insensitive,
     /// surrounding whitespace ignored (RFC 9110 §5.5: it is not part of the
     /// field value). Another scheme is no token at all.
-    fn from_authorization(&self, value: &HeaderValue) -> Result<Option<BearerToken>, AuthError> {
+    fn authorization_token(&self, value: &HeaderValue) -> Result<Option<BearerToken>, AuthError> {
         let bytes = value.as_bytes();
         if bytes.len() > self.max_len {
             return Err(ErrorKind::TokenTooLong.into());
@@ -179,7 +179,7 @@ impl TokenExtractor {
         checked(value, token_start..end)
     }
 
-    fn from_raw_header(&self, value: &HeaderValue) -> Result<Option<BearerToken>, AuthError> {
+    fn raw_header_token(&self, value: &HeaderValue) -> Result<Option<BearerToken>, AuthError> {
         let bytes = value.as_bytes();
         if bytes.len() > self.max_len {
             return Err(ErrorKind::TokenTooLong.into());
@@ -193,7 +193,7 @@ impl TokenExtractor {
 
     /// `cookie-string = cookie-pair *( ";" SP cookie-pair )` (RFC 6265 §4.2.1),
     /// over every `Cookie` line (HTTP/2 may split them, RFC 9113 §8.2.3).
-    fn from_cookies(
+    fn cookie_token(
         &self,
         headers: &HeaderMap,
         name: &str,
@@ -231,7 +231,7 @@ impl TokenExtractor {
     }
 
     /// `access_token` in an `application/x-www-form-urlencoded` query.
-    fn from_query(&self, query: &str) -> Result<Option<BearerToken>, AuthError> {
+    fn query_token(&self, query: &str) -> Result<Option<BearerToken>, AuthError> {
         let mut found = None;
         for pair in query.split('&') {
             let Some(raw) = pair.strip_prefix("access_token") else {
@@ -357,7 +357,7 @@ mod tests {
             .map_err(|e| e.kind())
     }
 
-    fn check(extractor: &TokenExtractor, cases: &[(&str, &[(&str, &[u8])], &'static str, Expect)]) {
+    fn check(extractor: &TokenExtractor, cases: &[Case<'_>]) {
         for (name, headers, uri, expect) in cases {
             let got = run(extractor, headers, uri);
             match expect {
@@ -370,11 +370,14 @@ mod tests {
 
     const A: &str = "authorization";
 
+    /// Name, header lines, URI, expected outcome.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a [u8])], &'static str, Expect);
+
     #[test]
     fn authorization_header() {
         use ErrorKind::*;
         let long = format!("Bearer {}", "a".repeat(5000));
-        let cases: &[(&str, &[(&str, &[u8])], &str, Expect)] = &[
+        let cases: &[Case<'_>] = &[
             ("absent", &[], "/", None),
             ("bearer", &[(A, b"Bearer abc")], "/", Token("abc")),
             ("lower", &[(A, b"bearer abc")], "/", Token("abc")),
@@ -481,7 +484,7 @@ mod tests {
             .and_then(|e| e.with_cookie("token"))
             .expect("valid names")
             .with_query_parameter();
-        let cases: &[(&str, &[(&str, &[u8])], &str, Expect)] = &[
+        let cases: &[Case<'_>] = &[
             ("query", &[], "/?a=1&access_token=abc&b=2", Token("abc")),
             (
                 "query encoded",

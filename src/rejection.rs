@@ -1,5 +1,6 @@
 //! Turning an [`AuthError`] into the response the client gets.
 
+use std::fmt;
 use std::time::Duration;
 
 use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
@@ -53,7 +54,8 @@ where
 /// The answers of RFC 6750 §3 over HTTP, and a gRPC status over gRPC.
 ///
 /// HTTP: the status of the [`ErrorKind`], an empty body and the
-/// `WWW-Authenticate: Bearer` challenge; `Retry-After` on 503.
+/// `WWW-Authenticate: Bearer` challenge; `Retry-After` on 503 (and as
+/// metadata of a gRPC `Unavailable`).
 ///
 /// gRPC (`content-type: application/grpc*`): a trailers-only response, HTTP
 /// 200 with `grpc-status` 16, 7 or 14, a percent-encoded `grpc-message` and
@@ -70,7 +72,6 @@ impl<ResBody: Default> Reject<ResBody> for DefaultRejection {
 }
 
 /// A refused request, as a [`Reject`] sees it.
-#[derive(Debug)]
 pub struct Rejected<'a> {
     error: &'a AuthError,
     request: &'a Parts,
@@ -127,11 +128,22 @@ impl Rejected<'_> {
             let status = u16::from(kind.grpc_status());
             headers.insert("grpc-status", HeaderValue::from(status));
             headers.insert("grpc-message", grpc_message(self.error));
-        } else if kind == ErrorKind::Unavailable {
+        }
+        if kind == ErrorKind::Unavailable {
             let seconds = self.retry_after().as_secs().max(1);
             headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+impl fmt::Debug for Rejected<'_> {
+    /// The error only: the request's headers and URI may hold the token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rejected")
+            .field("error", self.error)
+            .field("grpc", &self.is_grpc())
+            .finish_non_exhaustive()
     }
 }
 

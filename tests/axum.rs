@@ -87,7 +87,16 @@ async fn optional_authentication() {
         .layer(axum::middleware::map_response(expose_error_kind));
     let address = support::serve(app).await;
 
-    let cases: &[(&str, &str, Vec<u8>, u16, Option<&str>, &str)] = &[
+    /// Name, path, header line, status, challenge, body.
+    type Case = (
+        &'static str,
+        &'static str,
+        Vec<u8>,
+        u16,
+        Option<&'static str>,
+        &'static str,
+    );
+    let cases: &[Case] = &[
         ("anonymous", "/hello", vec![], 200, None, "anonymous"),
         (
             "valid token",
