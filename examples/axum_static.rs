@@ -26,22 +26,21 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::axum::Claims;
-use tower_bearer_auth::scope::RequireScopeLayer;
 
 use common::ApiClaims;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let tokens = common::tokens_from_env()?;
+    let auth = BearerAuthLayer::new(common::tokens_from_env()?);
 
     let app = Router::new()
         .route("/me", get(me))
         .route(
             "/admin",
-            get(admin).route_layer(RequireScopeLayer::<ApiClaims>::new(["admin"])?),
+            get(admin).route_layer(auth.require_scopes(["admin"])?),
         )
         // `route_layer`: only the routes above need a token.
-        .route_layer(BearerAuthLayer::new(tokens))
+        .route_layer(auth)
         .route("/public", get(public));
 
     let address = common::bind_address()?;

@@ -16,8 +16,9 @@ use crate::challenge::{is_nqschar_text, is_scope_list};
 /// `WWW-Authenticate` challenge from [`ErrorKind`]) and puts it in the
 /// response extensions, so logging and metrics layers outside can read it.
 ///
-/// Its `Display` and `Debug` output hold only fixed texts and the kind: never
-/// the token, never request input.
+/// Its `Display` output is the description, a fixed text; its `Debug` output
+/// adds the kind and the verifier's [`source`](Self::with_source), which the
+/// verifier must keep free of the token as well.
 #[derive(Clone)]
 pub struct AuthError {
     kind: ErrorKind,
@@ -64,6 +65,7 @@ pub enum ErrorKind {
 
 /// The RFC 6750 §3.1 error codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// `invalid_request`: answered 400.
     InvalidRequest,

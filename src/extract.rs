@@ -1,12 +1,15 @@
 //! Finding the token in a request (RFC 6750 §2).
 
 use http::header::{AUTHORIZATION, COOKIE};
+use std::ops::Range;
+
+use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 
 use crate::error::{AuthError, ConfigError, ErrorKind};
-use crate::token::{BearerToken, is_b64token};
+use crate::token::{BearerToken, TokenSource, is_b64token};
 
-/// The longest credential accepted unless configured otherwise: below the
+/// The longest token accepted unless configured otherwise: below the
 /// 8 KiB many servers and gRPC allow for all headers together, above the
 /// largest access tokens identity providers issue in practice.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 4096;
@@ -103,9 +106,10 @@ impl TokenExtractor {
         self
     }
 
-    /// Sets the longest credential value accepted, in bytes (default
-    /// [`DEFAULT_MAX_TOKEN_LEN`]). It is checked before anything else looks at
-    /// the value; longer ones are answered `invalid_request`.
+    /// Sets the longest token accepted, in bytes (default
+    /// [`DEFAULT_MAX_TOKEN_LEN`]). It is checked before the token's
+    /// characters are; longer ones are answered `invalid_request`.
+    /// Credentials of another scheme are not measured: they are not ours.
     pub fn with_max_len(mut self, max_len: usize) -> Result<Self, ConfigError> {
         if max_len == 0 {
             return Err(ConfigError::ZeroMaxLength);
@@ -114,7 +118,7 @@ impl TokenExtractor {
         Ok(self)
     }
 
-    /// The longest credential value accepted, in bytes.
+    /// The longest token accepted, in bytes.
     pub fn max_len(&self) -> usize {
         self.max_len
     }
@@ -160,39 +164,39 @@ impl TokenExtractor {
     /// field value). Another scheme is no token at all.
     fn authorization_token(&self, value: &HeaderValue) -> Result<Option<BearerToken>, AuthError> {
         let bytes = value.as_bytes();
-        if bytes.len() > self.max_len {
-            return Err(ErrorKind::TokenTooLong.into());
-        }
         let (start, end) = trim_ows(bytes);
         let field = &bytes[start..end];
-        let scheme_len = field.iter().take_while(|&&b| is_tchar(b)).count();
-        if !field[..scheme_len].eq_ignore_ascii_case(b"bearer") {
+        // Another scheme (`Basic`, `Negotiate`, `BearerX`) is not ours to
+        // judge, however long its credentials.
+        let is_bearer = field.len() >= 6
+            && field[..6].eq_ignore_ascii_case(b"bearer")
+            && !field.get(6).is_some_and(|&b| is_tchar(b));
+        if !is_bearer {
             return Ok(None);
         }
-        let rest = &field[scheme_len..];
+        let rest = &field[6..];
         if rest.first() != Some(&b' ') {
             // `Bearer` alone, or followed by a tab, a comma, a quote...
             return Err(ErrorKind::MalformedCredentials.into());
         }
         let spaces = rest.iter().take_while(|&&b| b == b' ').count();
-        let token_start = start + scheme_len + spaces;
-        checked(value, token_start..end)
+        let token_start = start + 6 + spaces;
+        self.checked(value, token_start..end, TokenSource::Authorization)
     }
 
     fn raw_header_token(&self, value: &HeaderValue) -> Result<Option<BearerToken>, AuthError> {
-        let bytes = value.as_bytes();
-        if bytes.len() > self.max_len {
-            return Err(ErrorKind::TokenTooLong.into());
-        }
-        let (start, end) = trim_ows(bytes);
+        let (start, end) = trim_ows(value.as_bytes());
         if start == end {
             return Ok(None);
         }
-        checked(value, start..end)
+        self.checked(value, start..end, TokenSource::Header)
     }
 
     /// `cookie-string = cookie-pair *( ";" SP cookie-pair )` (RFC 6265 §4.2.1),
     /// over every `Cookie` line (HTTP/2 may split them, RFC 9113 §8.2.3).
+    ///
+    /// The cookie present twice (a browser sends both when two paths or
+    /// domains set it) is two tokens: refused, as any request with two.
     fn cookie_token(
         &self,
         headers: &HeaderMap,
@@ -221,10 +225,8 @@ impl TokenExtractor {
                 {
                     range = range.start + 1..range.end - 1;
                 }
-                if range.len() > self.max_len {
-                    return Err(ErrorKind::TokenTooLong.into());
-                }
-                found = at_most_one(found, checked(value, range)?)?;
+                let token = self.checked(value, range, TokenSource::Cookie)?;
+                found = at_most_one(found, token)?;
             }
         }
         Ok(found)
@@ -242,15 +244,38 @@ impl TokenExtractor {
                 None if raw.is_empty() => raw,
                 None => continue,
             };
-            if raw.len() > self.max_len {
+            // Encoded, it is at least as long as decoded: bound the work first.
+            if raw.len() > self.max_len.saturating_mul(3) {
                 return Err(ErrorKind::TokenTooLong.into());
             }
             let decoded = form_decode(raw).ok_or(ErrorKind::MalformedCredentials)?;
             let value =
                 HeaderValue::from_bytes(&decoded).map_err(|_| ErrorKind::MalformedCredentials)?;
-            found = at_most_one(found, checked(&value, 0..decoded.len())?)?;
+            let token = self.checked(&value, 0..decoded.len(), TokenSource::Query)?;
+            found = at_most_one(found, token)?;
         }
         Ok(found)
+    }
+
+    /// A present credential must be no longer than the cap, which is checked
+    /// first, and a b64token.
+    fn checked(
+        &self,
+        value: &HeaderValue,
+        range: Range<usize>,
+        source: TokenSource,
+    ) -> Result<Option<BearerToken>, AuthError> {
+        if range.len() > self.max_len {
+            return Err(ErrorKind::TokenTooLong.into());
+        }
+        if !is_b64token(&value.as_bytes()[range.clone()]) {
+            return Err(ErrorKind::MalformedCredentials.into());
+        }
+        Ok(Some(BearerToken::from_checked(
+            value.clone(),
+            range,
+            source,
+        )))
     }
 }
 
@@ -277,17 +302,6 @@ fn at_most_one(
     }
 }
 
-/// A present credential must be a b64token, and not an empty one.
-fn checked(
-    value: &HeaderValue,
-    range: std::ops::Range<usize>,
-) -> Result<Option<BearerToken>, AuthError> {
-    if !is_b64token(&value.as_bytes()[range.clone()]) {
-        return Err(ErrorKind::MalformedCredentials.into());
-    }
-    Ok(Some(BearerToken::from_checked(value.clone(), range)))
-}
-
 /// Bounds of `bytes` without leading and trailing SP / HTAB.
 fn trim_ows(bytes: &[u8]) -> (usize, usize) {
     let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
@@ -312,9 +326,9 @@ fn form_decode(raw: &str) -> Option<Vec<u8>> {
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
+                let high = hex_digit(*bytes.get(i + 1)?)?;
+                let low = hex_digit(*bytes.get(i + 2)?)?;
+                out.push(high << 4 | low);
                 i += 3;
             }
             b'+' => {
@@ -328,6 +342,30 @@ fn form_decode(raw: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+/// `uri` without its `access_token` parameters, so the token does not reach
+/// the inner service (and its logs) through the URI (RFC 6750 §5.3).
+pub(crate) fn without_access_token(uri: &Uri) -> Option<Uri> {
+    let query = uri.query()?;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| *pair != "access_token" && !pair.starts_with("access_token="))
+        .collect();
+    let path_and_query = if kept.is_empty() {
+        uri.path().to_owned()
+    } else {
+        format!("{}?{}", uri.path(), kept.join("&"))
+    };
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(PathAndQuery::try_from(path_and_query).ok()?);
+    Uri::from_parts(parts).ok()
 }
 
 #[cfg(test)]
@@ -377,6 +415,7 @@ mod tests {
     fn authorization_header() {
         use ErrorKind::*;
         let long = format!("Bearer {}", "a".repeat(5000));
+        let negotiate = format!("Negotiate {}", "a".repeat(5000));
         let cases: &[Case<'_>] = &[
             ("absent", &[], "/", None),
             ("bearer", &[(A, b"Bearer abc")], "/", Token("abc")),
@@ -472,6 +511,13 @@ mod tests {
                 "/",
                 Error(TokenTooLong),
             ),
+            (
+                "other scheme, long",
+                &[(A, negotiate.as_bytes())],
+                "/",
+                None,
+            ),
+            ("scheme prefix", &[(A, b"Bearers abc")], "/", None),
         ];
         check(&TokenExtractor::new(), cases);
     }
@@ -593,6 +639,32 @@ mod tests {
             ),
         ];
         check(&extractor, cases);
+    }
+
+    #[test]
+    fn query_token_is_removed_from_the_uri() {
+        let cases = [
+            ("/me?access_token=abc", "/me"),
+            ("/me?a=1&access_token=abc&b=2", "/me?a=1&b=2"),
+            ("/me?access_token&x=access_token", "/me?x=access_token"),
+            (
+                "http://h/me?access_tokens=1&access_token=a",
+                "http://h/me?access_tokens=1",
+            ),
+        ];
+        for (uri, expected) in cases {
+            let uri: Uri = uri.parse().expect("uri");
+            let stripped = without_access_token(&uri).expect("has a query");
+            assert_eq!(stripped, expected, "{uri}");
+        }
+    }
+
+    #[test]
+    fn form_decoding() {
+        assert_eq!(form_decode("a%2Bb+c").as_deref(), Some(b"a+b c".as_slice()));
+        for broken in ["%", "%2", "%+1", "%-1", "%g0"] {
+            assert_eq!(form_decode(broken), Option::None, "{broken:?}");
+        }
     }
 
     #[test]

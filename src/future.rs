@@ -6,8 +6,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
+use http::header::CACHE_CONTROL;
 use http::request::Parts;
-use http::{Request, Response};
+use http::{HeaderValue, Request, Response};
 use pin_project_lite::pin_project;
 use tower::Service;
 
@@ -43,6 +44,9 @@ pin_project! {
         Calling {
             #[pin]
             call: Call,
+            // The token came in the URL: a successful answer gets
+            // `Cache-Control: private`.
+            private: bool,
         },
     }
 }
@@ -54,6 +58,7 @@ struct Pending<S, V, R, ReqBody> {
     body: ReqBody,
     inner: S,
     settings: Arc<Settings<V, R>>,
+    private: bool,
 }
 
 impl<S, V, R, ReqBody> ResponseFuture<S, V, R, ReqBody>
@@ -71,7 +76,10 @@ where
 
     pub(crate) fn calling(call: S::Future) -> Self {
         Self {
-            state: State::Calling { call },
+            state: State::Calling {
+                call,
+                private: false,
+            },
         }
     }
 
@@ -81,6 +89,7 @@ where
         body: ReqBody,
         inner: S,
         settings: Arc<Settings<V, R>>,
+        private: bool,
     ) -> Self {
         Self {
             state: State::Verifying {
@@ -90,6 +99,7 @@ where
                     body,
                     inner,
                     settings,
+                    private,
                 }),
             },
         }
@@ -119,22 +129,57 @@ where
                         body,
                         mut inner,
                         settings,
+                        private,
                     } = pending.take().expect("polled after completion");
                     match verdict {
                         Ok(claims) => {
                             head.extensions.insert(claims);
                             let call = inner.call(Request::from_parts(head, body));
-                            state.set(State::Calling { call });
+                            state.set(State::Calling { call, private });
                         }
                         Err(error) => {
                             return Poll::Ready(Ok(settings.rejecter.respond(error, &head)));
                         }
                     }
                 }
-                StateProj::Calling { call } => return call.poll(cx),
+                StateProj::Calling { call, private } => {
+                    let mut response = ready!(call.poll(cx))?;
+                    if *private {
+                        mark_private(&mut response);
+                    }
+                    return Poll::Ready(Ok(response));
+                }
             }
         }
     }
+}
+
+/// Adds `private` to the `Cache-Control` of a successful answer, unless it
+/// already forbids shared caching (RFC 6750 §2.3).
+fn mark_private<B>(response: &mut Response<B>) {
+    if !response.status().is_success() {
+        return;
+    }
+    let value = match response.headers().get(CACHE_CONTROL) {
+        None => HeaderValue::from_static("private"),
+        Some(existing) => {
+            let directives = existing.to_str().unwrap_or_default().to_ascii_lowercase();
+            let shared_caching_forbidden = directives
+                .split(',')
+                .map(str::trim)
+                .any(|d| d == "private" || d == "no-store" || d.starts_with("private="));
+            if shared_caching_forbidden {
+                return;
+            }
+            let mut value = b"private, ".to_vec();
+            value.extend_from_slice(existing.as_bytes());
+            match HeaderValue::from_bytes(&value) {
+                Ok(value) => value,
+                Err(_) => HeaderValue::from_static("private"),
+            }
+        }
+    };
+    response.headers_mut().insert(CACHE_CONTROL, value);
 }
 
 impl<S, V, R, ReqBody> fmt::Debug for ResponseFuture<S, V, R, ReqBody>

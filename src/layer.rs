@@ -12,7 +12,9 @@ use tower_layer::Layer;
 use crate::error::ConfigError;
 use crate::extract::TokenExtractor;
 use crate::rejection::{DefaultRejection, Rejecter};
+use crate::scope::RequireScopeLayer;
 use crate::service::BearerAuth;
+use crate::verify::VerifyToken;
 
 /// A predicate on the request head: `true` lets the request through
 /// untouched.
@@ -117,6 +119,32 @@ impl<V, R> BearerAuthLayer<V, R> {
     {
         self.settings.bypass = Some(Arc::new(bypass));
         self
+    }
+}
+
+impl<V: VerifyToken, R: Clone> BearerAuthLayer<V, R> {
+    /// A [`RequireScopeLayer`] for this layer's claims, with its realm and
+    /// rejection, to put inside it on the routes that need `scopes`:
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    /// use tower_bearer_auth::{BearerAuthLayer, StaticTokens, scope::Scopes};
+    ///
+    /// let auth = BearerAuthLayer::new(StaticTokens::<Scopes>::new()).with_realm("shop")?;
+    /// let app: Router = Router::new()
+    ///     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])?))
+    ///     .route_layer(auth);
+    /// # Ok::<(), tower_bearer_auth::ConfigError>(())
+    /// ```
+    pub fn require_scopes<I>(
+        &self,
+        scopes: I,
+    ) -> Result<RequireScopeLayer<V::Claims, R>, ConfigError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        RequireScopeLayer::with_rejecter(scopes, self.settings.rejecter.clone())
     }
 }
 

@@ -24,7 +24,8 @@
 //!    RFC 6750 §3 challenge of the error's [`ErrorKind`], or a gRPC
 //!    trailers-only answer for gRPC calls. The [`AuthError`] goes into the
 //!    response extensions for outer logging and metrics layers.
-//! 5. **Authorize** ([`scope::RequireScopeLayer`]): scopes per route, 403
+//! 5. **Authorize** ([`BearerAuthLayer::require_scopes`],
+//!    [`scope::RequireScopeLayer`]): scopes per route, 403
 //!    `insufficient_scope`.
 //!
 //! The service's error type is the inner service's: every refusal is a
@@ -37,7 +38,7 @@
 //! use http::{Request, StatusCode};
 //! use tower::ServiceExt;
 //! use tower_bearer_auth::{BearerAuthLayer, StaticTokens, axum::Claims};
-//! use tower_bearer_auth::scope::{HasScopes, RequireScopeLayer, Scopes};
+//! use tower_bearer_auth::scope::{HasScopes, Scopes};
 //!
 //! #[derive(Clone)]
 //! struct User { name: &'static str, scopes: Scopes }
@@ -53,13 +54,11 @@
 //!     User { name: "alice", scopes: Scopes::from_space_delimited("read") },
 //! )?;
 //!
+//! let auth = BearerAuthLayer::new(tokens).with_realm("example")?;
 //! let app = Router::new()
 //!     .route("/me", get(|Claims(user): Claims<User>| async move { user.name }))
-//!     .route(
-//!         "/admin",
-//!         get(|| async { "admin" }).route_layer(RequireScopeLayer::<User>::new(["admin"])?),
-//!     )
-//!     .route_layer(BearerAuthLayer::new(tokens).with_realm("example")?)
+//!     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])?))
+//!     .route_layer(auth)
 //!     .route("/public", get(|| async { "public" }));
 //!
 //! let request = |uri, token: Option<&str>| {
@@ -79,6 +78,10 @@
 //!
 //! let response = app.clone().oneshot(request("/admin", Some("3Yp9-kq2HcW8xTzL4mNvB1rQ"))).await?;
 //! assert_eq!(response.status(), StatusCode::FORBIDDEN);
+//! assert_eq!(
+//!     response.headers()["www-authenticate"],
+//!     r#"Bearer realm="example", error="insufficient_scope", error_description="the access token lacks a required scope", scope="admin""#,
+//! );
 //!
 //! let response = app.oneshot(request("/public", None)).await?;
 //! assert_eq!(response.status(), StatusCode::OK);
@@ -196,5 +199,5 @@ pub use layer::{BearerAuthLayer, is_cors_preflight};
 pub use rejection::{DefaultRejection, Reject, Rejected};
 pub use service::BearerAuth;
 pub use static_tokens::{MIN_STATIC_TOKEN_LEN, StaticTokens};
-pub use token::BearerToken;
+pub use token::{BearerToken, TokenSource};
 pub use verify::VerifyToken;

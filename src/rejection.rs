@@ -14,8 +14,8 @@ use crate::error::{AuthError, ConfigError, ErrorKind};
 /// [`DefaultRejection`].
 ///
 /// Whatever it returns, the layer puts the [`AuthError`] into the response
-/// extensions, and adds the default challenge to a 401 that has no
-/// `WWW-Authenticate` (RFC 9110 §11.6.1: a 401 must carry one).
+/// extensions, and adds the default challenge to a 400, 401 or 403 that has
+/// no `WWW-Authenticate` (RFC 6750 §3; RFC 9110 §11.6.1 for 401).
 ///
 /// Closures `Fn(&Rejected<'_>) -> Response<B>` implement it:
 ///
@@ -86,6 +86,9 @@ impl Rejected<'_> {
     }
 
     /// The head of the refused request.
+    ///
+    /// It holds the credentials as the client sent them (`Authorization`,
+    /// cookies, the query): never copy it into a response or a log.
     pub fn request(&self) -> &Parts {
         self.request
     }
@@ -116,17 +119,22 @@ impl Rejected<'_> {
     pub fn default_response<ResBody: Default>(&self) -> Response<ResBody> {
         let kind = self.error.kind();
         let mut response = Response::new(ResBody::default());
-        if !self.is_grpc() {
+        let grpc = self.is_grpc();
+        if !grpc {
             *response.status_mut() = kind.status();
         }
         let headers = response.headers_mut();
         headers.insert(WWW_AUTHENTICATE, self.challenge());
-        if self.is_grpc() {
+        if grpc {
             if let Some(content_type) = self.request.headers.get(CONTENT_TYPE) {
                 headers.insert(CONTENT_TYPE, content_type.clone());
             }
-            let status = u16::from(kind.grpc_status());
-            headers.insert("grpc-status", HeaderValue::from(status));
+            let status = match kind.grpc_status() {
+                7 => HeaderValue::from_static("7"),
+                14 => HeaderValue::from_static("14"),
+                _ => HeaderValue::from_static("16"),
+            };
+            headers.insert("grpc-status", status);
             headers.insert("grpc-message", grpc_message(self.error));
         }
         if kind == ErrorKind::Unavailable {
@@ -203,9 +211,13 @@ impl<R> Rejecter<R> {
             retry_after: self.retry_after,
         };
         let mut response = self.rejection.reject(&rejected);
-        if response.status() == StatusCode::UNAUTHORIZED
-            && !response.headers().contains_key(WWW_AUTHENTICATE)
-        {
+        // RFC 6750 §3: 400, 401 and 403 answers carry the challenge, whoever
+        // built them (RFC 9110 §11.6.1 makes it a MUST for 401).
+        let needs_challenge = matches!(
+            response.status(),
+            StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+        );
+        if needs_challenge && !response.headers().contains_key(WWW_AUTHENTICATE) {
             response
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, rejected.challenge());

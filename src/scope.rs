@@ -54,7 +54,7 @@ impl<T: HasScopes + ?Sized> HasScopes for Arc<T> {
 /// A set of granted scopes: the OAuth `scope` claim (a space-delimited
 /// string) or the `scp` array, kept as one space-delimited string.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Scopes(Box<str>);
+pub struct Scopes(Arc<str>);
 
 impl Scopes {
     /// Scopes from a space-delimited string (`"read write"`).
@@ -136,7 +136,21 @@ impl<C> RequireScopeLayer<C> {
     /// Requires every scope of `scopes`. Refuses an empty list and scopes with
     /// characters RFC 6750 §3 does not allow (space, `"`, `\`, controls,
     /// non-ASCII).
+    ///
+    /// Its challenges name the default realm; to share the realm and the
+    /// rejection of an authentication layer, build it with
+    /// [`BearerAuthLayer::require_scopes`](crate::BearerAuthLayer::require_scopes).
     pub fn new<I>(scopes: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        Self::with_rejecter(scopes, Rejecter::new())
+    }
+}
+
+impl<C, R> RequireScopeLayer<C, R> {
+    pub(crate) fn with_rejecter<I>(scopes: I, rejecter: Rejecter<R>) -> Result<Self, ConfigError>
     where
         I: IntoIterator,
         I::Item: AsRef<str>,
@@ -160,14 +174,12 @@ impl<C> RequireScopeLayer<C> {
             settings: ScopeSettings {
                 required,
                 joined,
-                rejecter: Rejecter::new(),
+                rejecter,
             },
             _claims: PhantomData,
         })
     }
-}
 
-impl<C, R> RequireScopeLayer<C, R> {
     /// Sets the realm named in challenges: use the one the authentication
     /// layer uses (default `"api"`).
     pub fn with_realm(mut self, realm: &str) -> Result<Self, ConfigError> {

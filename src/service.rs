@@ -8,13 +8,15 @@ use http::{Request, Response};
 use tower::Service;
 
 use crate::error::{AuthError, ErrorKind};
+use crate::extract::without_access_token;
 use crate::future::ResponseFuture;
-use crate::layer::{BearerAuthLayer, Settings};
+use crate::layer::Settings;
 use crate::rejection::{DefaultRejection, Reject};
+use crate::token::TokenSource;
 use crate::verify::VerifyToken;
 
 /// Middleware that authenticates requests with a bearer token; built by
-/// [`BearerAuthLayer`].
+/// [`BearerAuthLayer`](crate::BearerAuthLayer).
 ///
 /// Its error is the inner service's: every refusal is a response.
 pub struct BearerAuth<S, V, R = DefaultRejection> {
@@ -25,11 +27,6 @@ pub struct BearerAuth<S, V, R = DefaultRejection> {
 impl<S, V, R> BearerAuth<S, V, R> {
     pub(crate) fn from_settings(inner: S, settings: Arc<Settings<V, R>>) -> Self {
         Self { inner, settings }
-    }
-
-    /// A layer authenticating with `verifier`; see [`BearerAuthLayer::new`].
-    pub fn layer(verifier: V) -> BearerAuthLayer<V> {
-        BearerAuthLayer::new(verifier)
     }
 
     /// The inner service.
@@ -70,12 +67,19 @@ where
         }
         let error = match settings.extractor.extract(&head.headers, &head.uri) {
             Ok(Some(token)) => {
+                // A token in the URL must not travel on in it, and the answer
+                // must not be cached for others (RFC 6750 §2.3, §5.3).
+                let from_query = token.source() == TokenSource::Query;
+                if from_query && let Some(uri) = without_access_token(&head.uri) {
+                    head.uri = uri;
+                }
                 let verdict = settings.verifier.verify(token, &head);
                 // The service polled ready goes into the future; a fresh clone
                 // stays for the next request (tower-http's rule).
                 let fresh = self.inner.clone();
                 let ready = std::mem::replace(&mut self.inner, fresh);
-                return ResponseFuture::verifying(verdict, head, body, ready, Arc::clone(settings));
+                let settings = Arc::clone(settings);
+                return ResponseFuture::verifying(verdict, head, body, ready, settings, from_query);
             }
             Ok(None) if settings.optional => {
                 head.extensions.insert(settings.rejecter.realm().clone());

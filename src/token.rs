@@ -19,13 +19,43 @@ use crate::error::{AuthError, ErrorKind};
 pub struct BearerToken {
     value: HeaderValue,
     range: Range<usize>,
+    source: TokenSource,
+}
+
+/// Where in the request a token was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenSource {
+    /// `Authorization: Bearer <token>` (RFC 6750 §2.1).
+    Authorization,
+    /// A header named with [`TokenExtractor::with_header`](crate::TokenExtractor::with_header).
+    Header,
+    /// A cookie named with [`TokenExtractor::with_cookie`](crate::TokenExtractor::with_cookie).
+    Cookie,
+    /// The `access_token` query parameter (RFC 6750 §2.3).
+    Query,
+    /// Not from a request: parsed with [`str::parse`].
+    Other,
 }
 
 impl BearerToken {
     /// `value[range]`, already checked to be a `b64token`.
-    pub(crate) fn from_checked(value: HeaderValue, range: Range<usize>) -> Self {
+    pub(crate) fn from_checked(
+        value: HeaderValue,
+        range: Range<usize>,
+        source: TokenSource,
+    ) -> Self {
         debug_assert!(is_b64token(&value.as_bytes()[range.clone()]));
-        Self { value, range }
+        Self {
+            value,
+            range,
+            source,
+        }
+    }
+
+    /// Where the request carried it.
+    pub fn source(&self) -> TokenSource {
+        self.source
     }
 
     /// The token, as the client sent it (with any trailing `=`).
@@ -61,7 +91,11 @@ impl FromStr for BearerToken {
         }
         let value = HeaderValue::from_str(token)
             .map_err(|_| AuthError::new(ErrorKind::MalformedCredentials))?;
-        Ok(Self::from_checked(value, 0..token.len()))
+        Ok(Self::from_checked(
+            value,
+            0..token.len(),
+            TokenSource::Other,
+        ))
     }
 }
 
@@ -76,7 +110,7 @@ impl Eq for BearerToken {}
 
 impl fmt::Debug for BearerToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("BearerToken(<redacted>)")
+        write!(f, "BearerToken({:?}, <redacted>)", self.source)
     }
 }
 
@@ -128,7 +162,7 @@ mod tests {
     #[test]
     fn debug_hides_the_value() {
         let token: BearerToken = "s3cr3t-t0ken".parse().expect("valid");
-        assert_eq!(format!("{token:?}"), "BearerToken(<redacted>)");
+        assert_eq!(format!("{token:?}"), "BearerToken(Other, <redacted>)");
         assert_eq!(token.as_str(), "s3cr3t-t0ken");
     }
 }

@@ -12,10 +12,12 @@ use axum::body::Body;
 use axum::response::Response;
 use axum::routing::{get, options};
 use http::request::Parts;
-use http::{HeaderValue, StatusCode};
+use http::{HeaderValue, StatusCode, Uri};
 use support::{ApiClaims, READ_TOKEN, UNKNOWN_TOKEN};
 use tower_bearer_auth::axum::Claims;
-use tower_bearer_auth::{AuthError, BearerAuthLayer, BearerToken, Rejected, is_cors_preflight};
+use tower_bearer_auth::{
+    AuthError, BearerAuthLayer, BearerToken, Rejected, TokenExtractor, is_cors_preflight,
+};
 
 fn bearer(token: &str) -> Vec<u8> {
     format!("Authorization: Bearer {token}").into_bytes()
@@ -255,10 +257,15 @@ async fn custom_rejection_replaces_the_default() {
         Some(r#"Bearer realm="api""#)
     );
 
-    // Only a 401 is completed: a custom 400 stays as the user built it.
+    // RFC 6750 §3: so does a 400 or a 403.
     let response = support::get(address, "/bare", &[&bearer("a b")]).await;
     assert_eq!(response.status, 400);
-    assert_eq!(response.header("www-authenticate"), None);
+    assert_eq!(
+        response.header("www-authenticate").as_deref(),
+        Some(
+            r#"Bearer realm="api", error="invalid_request", error_description="the authorization credentials are malformed""#
+        )
+    );
 }
 
 /// A verifier whose backing store is down.
@@ -375,5 +382,78 @@ async fn closure_verifier_sees_the_request_head() {
         Some(
             r#"Bearer realm="api", error="invalid_token", error_description="the access token is invalid""#
         )
+    );
+}
+
+#[tokio::test]
+async fn scope_layer_from_the_auth_layer_shares_its_realm() {
+    let auth = BearerAuthLayer::new(support::tokens())
+        .with_realm("shop")
+        .expect("realm");
+    let app = Router::new()
+        .route(
+            "/admin",
+            get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"]).expect("scope")),
+        )
+        .route_layer(auth);
+    let address = support::serve(app).await;
+
+    let response = support::get(address, "/admin", &[&bearer(READ_TOKEN)]).await;
+    assert_eq!(response.status, 403);
+    assert_eq!(
+        response.header("www-authenticate").as_deref(),
+        Some(
+            r#"Bearer realm="shop", error="insufficient_scope", error_description="the access token lacks a required scope", scope="admin""#
+        )
+    );
+    let response = support::get(address, "/admin", &[&bearer(support::ADMIN_TOKEN)]).await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body_text(), "admin");
+}
+
+#[tokio::test]
+async fn query_token_leaves_the_uri_and_keeps_the_answer_private() {
+    let extractor = TokenExtractor::new().with_query_parameter();
+    let app = Router::new()
+        .route(
+            "/me",
+            get(|Claims(c): Claims<ApiClaims>, uri: Uri| async move { format!("{} {uri}", c.sub) }),
+        )
+        .route(
+            "/cached",
+            get(|| async { ([("cache-control", "max-age=60")], "cached") }),
+        )
+        .route(
+            "/no-store",
+            get(|| async { ([("cache-control", "no-store")], "no-store") }),
+        )
+        .route_layer(BearerAuthLayer::new(support::tokens()).with_extractor(extractor));
+    let address = support::serve(app).await;
+
+    let path = format!("/me?a=1&access_token={READ_TOKEN}&b=2");
+    let response = support::get(address, &path, &[]).await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body_text(), "demo /me?a=1&b=2");
+    assert_eq!(response.header("cache-control").as_deref(), Some("private"));
+
+    let path = format!("/cached?access_token={READ_TOKEN}");
+    let response = support::get(address, &path, &[]).await;
+    assert_eq!(
+        response.header("cache-control").as_deref(),
+        Some("private, max-age=60")
+    );
+
+    let path = format!("/no-store?access_token={READ_TOKEN}");
+    let response = support::get(address, &path, &[]).await;
+    assert_eq!(
+        response.header("cache-control").as_deref(),
+        Some("no-store")
+    );
+
+    // The header source leaves caching to the service.
+    let response = support::get(address, "/cached", &[&bearer(READ_TOKEN)]).await;
+    assert_eq!(
+        response.header("cache-control").as_deref(),
+        Some("max-age=60")
     );
 }

@@ -82,8 +82,9 @@ fn cases() -> Vec<Case> {
         body: "",
     };
     let h = |s: &str| s.as_bytes().to_vec();
-    let at_cap = format!("Authorization: Bearer {}", "a".repeat(4096 - 7));
-    let over_cap = format!("Authorization: Bearer {}", "a".repeat(4096 - 6));
+    let at_cap = format!("Authorization: Bearer   {}", "a".repeat(4096));
+    let over_cap = format!("Authorization: Bearer {}", "a".repeat(4097));
+    let long_negotiate = format!("Authorization: Negotiate {}", "a".repeat(6000));
     let dots = format!("Authorization: Bearer {}", ".".repeat(4000));
     let ten_kb = format!("Authorization: Bearer {}", "a".repeat(10 * 1024));
     vec![
@@ -237,6 +238,12 @@ fn cases() -> Vec<Case> {
         refused("token at the length cap", vec![h(&at_cap)], 401, INVALID),
         refused("token one over the cap", vec![h(&over_cap)], 400, TOO_LONG),
         refused("10 KB token", vec![h(&ten_kb)], 400, TOO_LONG),
+        refused(
+            "long credentials of another scheme",
+            vec![h(&long_negotiate)],
+            401,
+            C0,
+        ),
         refused("4000 dots", vec![h(&dots)], 401, INVALID),
         refused(
             "lower-case scheme without token",
