@@ -19,7 +19,7 @@
 //!    the request head and answers claims or an [`AuthError`]. Closures are
 //!    verifiers; [`StaticTokens`] checks a fixed set of API keys.
 //! 3. **Attach**: the claims go into the request extensions, where handlers
-//!    read them (axum: [`axum::Claims`]; tonic: `request.extensions()`).
+//!    read them (axum: `axum::Claims`, feature `axum`; tonic: `request.extensions()`).
 //! 4. **Reject** ([`Reject`], [`DefaultRejection`]): the status and the
 //!    RFC 6750 §3 challenge of the error's [`ErrorKind`], or a gRPC
 //!    trailers-only answer for gRPC calls. The [`AuthError`] goes into the
@@ -158,7 +158,7 @@
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `axum` | no | [`axum::Claims`], an extractor answering 401 with the challenge when no claims are present |
+//! | `axum` | no | `axum::Claims`, an extractor answering 401 with the challenge when no claims are present |
 //!
 //! # Security notes
 //!
