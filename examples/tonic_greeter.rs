@@ -1,19 +1,21 @@
-//! The canonical gRPC `helloworld.Greeter` behind bearer-token authentication:
-//! a tonic server with [`BearerAuthLayer`] in `Server::builder().layer(...)`,
-//! whose handler greets the subject of the token it was called with.
+//! The canonical gRPC `helloworld.Greeter` behind JWT bearer-token
+//! authentication: a tonic server with [`BearerAuthLayer`] in
+//! `Server::builder().layer(...)`, whose handler greets the subject of the
+//! token it was called with.
 //!
 //! ```text
-//! cargo run --example tonic_greeter
+//! cargo run --example tonic_greeter --features jwt
 //! ```
 //!
-//! Environment: `API_TOKEN` (subject `demo`), `ADMIN_TOKEN` (subject `root`)
-//! and `BIND` (default `127.0.0.1:3000`); unset tokens fall back to demo
-//! tokens printed at start-up. Call it with
+//! It takes the quickstart's environment: `BIND` (default `127.0.0.1:3000`),
+//! `JWT_SECRET` or `JWT_PUBLIC_KEY`, `JWT_ISSUER`, `JWT_AUDIENCE` and
+//! `JWT_PROFILE`; with no key it generates a secret and prints tokens valid
+//! for an hour. Call it with
 //! [grpcurl](https://github.com/fullstorydev/grpcurl) from the crate root:
 //!
 //! ```text
 //! grpcurl -proto examples/proto/helloworld.proto \
-//!   -H 'authorization: Bearer demo-read-token-0123456789' \
+//!   -H "authorization: Bearer $TOKEN" \
 //!   -plaintext -d '{"name":"x"}' 127.0.0.1:3000 helloworld.Greeter/SayHello
 //! # {"message": "Hello x, you are demo"}
 //!
@@ -31,11 +33,13 @@
 mod common;
 #[path = "proto/helloworld.rs"]
 mod helloworld;
+#[path = "common/jwt_env.rs"]
+mod jwt_env;
 
 use tonic::{Request, Response, Status};
 use tower_bearer_auth::BearerAuthLayer;
+use tower_bearer_auth::jwt::AccessClaims;
 
-use common::ApiClaims;
 use helloworld::greeter_server::{Greeter, GreeterServer};
 use helloworld::{HelloReply, HelloRequest};
 
@@ -54,23 +58,28 @@ impl Greeter for MyGreeter {
         // means the server was assembled without the layer.
         let claims = request
             .extensions()
-            .get::<ApiClaims>()
+            .get::<AccessClaims>()
             .ok_or_else(|| Status::internal("authentication layer missing"))?;
-        let message = format!("Hello {}, you are {}", request.get_ref().name, claims.sub);
+        let subject = claims.sub().unwrap_or("nobody in particular");
+        let message = format!("Hello {}, you are {subject}", request.get_ref().name);
         Ok(Response::new(HelloReply { message }))
     }
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let tokens = common::tokens_from_env()?;
-    let address = common::bind_address()?;
+    let config = jwt_env::from_env()?;
+    let listener = tokio::net::TcpListener::bind(common::bind_address()?).await?;
+    let address = listener.local_addr()?;
 
     eprintln!("gRPC helloworld.Greeter listening on {address}");
+    for (scope, token) in &config.demo_tokens {
+        eprintln!("\nA token with scope {scope:?}, valid for an hour:\n{token}");
+    }
     tonic::transport::Server::builder()
-        .layer(BearerAuthLayer::new(tokens))
+        .layer(BearerAuthLayer::new(config.verifier))
         .add_service(GreeterServer::new(MyGreeter))
-        .serve(address)
+        .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener))
         .await?;
     Ok(())
 }

@@ -307,6 +307,42 @@ pub enum ConfigError {
     /// A maximum token length of zero would refuse every token.
     #[error("maximum token length must be at least 1")]
     ZeroMaxLength,
+    /// A key could not be parsed, is not a public key, or is of a kind or
+    /// use that cannot verify signatures.
+    #[error("key is not a usable public verification key")]
+    InvalidKey,
+    /// A key is too short to be safe (RFC 7518 §3.2, §3.3).
+    #[error("key is shorter than {min_bits} bits")]
+    WeakKey {
+        /// The minimum size.
+        min_bits: usize,
+    },
+    /// An algorithm outside the key's family or curve, or a hash longer than
+    /// an HMAC secret (RFC 8725 §3.1).
+    #[error("algorithm cannot be used with this key")]
+    AlgorithmNotForKey,
+    /// A key id is empty or longer than 256 bytes.
+    #[error("key id must be 1 to 256 bytes")]
+    InvalidKeyId,
+    /// A JWT verifier without a key would refuse every token.
+    #[error("no verification key configured")]
+    NoKeys,
+    /// No audience was configured and the check was not explicitly turned
+    /// off: a token issued for another service would be accepted.
+    #[error("no audience configured")]
+    NoAudience,
+    /// The RFC 9068 profile needs the issuer to match.
+    #[error("no issuer configured")]
+    NoIssuer,
+    /// The RFC 9068 profile requires `exp`.
+    #[error("exp cannot be optional with this profile")]
+    ExpRequired,
+    /// More required claims than the verifier tracks.
+    #[error("at most {max} claims can be required")]
+    TooManyRequiredClaims {
+        /// The maximum.
+        max: usize,
+    },
 }
 
 #[cfg(test)]

@@ -193,6 +193,10 @@ pub mod scope;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 
+#[cfg(feature = "jwt-core")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwt-core")))]
+pub mod jwt;
+
 pub use error::{AuthError, ConfigError, ErrorCode, ErrorKind};
 pub use extract::{DEFAULT_MAX_TOKEN_LEN, TokenExtractor};
 pub use layer::{BearerAuthLayer, is_cors_preflight};

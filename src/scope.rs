@@ -95,6 +95,41 @@ impl<S: AsRef<str>> FromIterator<S> for Scopes {
     }
 }
 
+/// A space-delimited string (`"read admin"`, the OAuth `scope` claim) or an
+/// array of strings (`["read", "admin"]`, the `scp` claim of some issuers).
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<'de> serde::Deserialize<'de> for Scopes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScopesVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for ScopesVisitor {
+            type Value = Scopes;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a space-delimited string or an array of strings")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, scopes: &str) -> Result<Scopes, E> {
+                Ok(Scopes::from_space_delimited(scopes))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Scopes, A::Error> {
+                let mut scopes = Vec::new();
+                while let Some(scope) = seq.next_element::<std::borrow::Cow<'de, str>>()? {
+                    scopes.push(scope);
+                }
+                Ok(scopes.iter().collect())
+            }
+        }
+
+        deserializer.deserialize_any(ScopesVisitor)
+    }
+}
+
 impl HasScopes for Scopes {
     fn has_scope(&self, scope: &str) -> bool {
         self.contains(scope)

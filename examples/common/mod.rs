@@ -1,6 +1,8 @@
 //! What the examples share: the demo claims, the static tokens from the
 //! environment, and the listening address.
 
+#![allow(dead_code)] // each example uses a part
+
 use std::net::SocketAddr;
 
 use tower_bearer_auth::StaticTokens;

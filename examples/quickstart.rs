@@ -1,0 +1,70 @@
+//! The quickstart: an axum service whose routes need a JWT access token.
+//!
+//! ```text
+//! cargo run --example quickstart --features axum,jwt
+//! ```
+//!
+//! - `GET /public`: no token needed.
+//! - `GET /me`: any valid token; answers its claims as JSON.
+//! - `GET /admin`: a valid token with the scope `admin`, else 403.
+//!
+//! Environment: `BIND` (default `127.0.0.1:3000`), `JWT_SECRET` (HS256) or
+//! `JWT_PUBLIC_KEY` (path of a PEM public key; the algorithm follows from the
+//! key), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_PROFILE` (`jwt` or `rfc9068`).
+//! With no key set it generates a secret for this run and prints tokens
+//! valid for an hour, with `curl` lines to try them:
+//!
+//! ```text
+//! curl -i http://127.0.0.1:3000/me                                   # 401, no token
+//! curl -i -H "Authorization: Bearer $TOKEN" http://127.0.0.1:3000/me     # 200, the claims
+//! curl -i -H "Authorization: Bearer $TOKEN" http://127.0.0.1:3000/admin  # 403 without scope admin
+//! ```
+
+#[path = "common/mod.rs"]
+mod common;
+#[path = "common/jwt_env.rs"]
+mod jwt_env;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use tokio::net::TcpListener;
+use tower_bearer_auth::BearerAuthLayer;
+use tower_bearer_auth::axum::Claims;
+use tower_bearer_auth::jwt::AccessClaims;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let config = jwt_env::from_env()?;
+    let listener = TcpListener::bind(common::bind_address()?).await?;
+    let address = listener.local_addr()?;
+
+    let auth = BearerAuthLayer::new(config.verifier);
+    let app = Router::new()
+        .route("/me", get(me))
+        .route(
+            "/admin",
+            get(admin).route_layer(auth.require_scopes(["admin"])?),
+        )
+        .route_layer(auth)
+        .route("/public", get(|| async { "public\n" }));
+
+    eprintln!("listening on http://{address}");
+    for (scope, token) in &config.demo_tokens {
+        eprintln!("\nA token with scope {scope:?}, valid for an hour:\n{token}");
+        eprintln!("curl -i -H 'Authorization: Bearer {token}' http://{address}/me");
+        if scope.contains("admin") {
+            eprintln!("curl -i -H 'Authorization: Bearer {token}' http://{address}/admin");
+        }
+    }
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+/// The verified claims, as the handler received them.
+async fn me(Claims(claims): Claims<AccessClaims>) -> Json<AccessClaims> {
+    Json(claims)
+}
+
+async fn admin(Claims(claims): Claims<AccessClaims>) -> String {
+    format!("hello admin {}\n", claims.sub().unwrap_or("(no subject)"))
+}

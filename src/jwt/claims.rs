@@ -1,0 +1,434 @@
+//! The registered claims (RFC 7519 §4.1), read and checked in one pass over
+//! the payload, before the application's claims type sees it.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::error::{JwtError, JwtErrorKind};
+use super::json::{Names, NumericDate, Skip, Str};
+
+/// What a payload must satisfy, fixed when the verifier is built.
+#[derive(Clone, Debug)]
+pub(crate) struct ClaimRules {
+    /// Accepted `iss` values; empty means `iss` is not checked.
+    pub(crate) issuers: Box<[Box<str>]>,
+    /// Accepted audiences; `None` means `aud` is not checked.
+    pub(crate) audiences: Option<Box<[Box<str>]>>,
+    /// Seconds of clock skew allowed on `exp`, `nbf` and `iat`.
+    pub(crate) leeway: u64,
+    pub(crate) require_exp: bool,
+    /// Claims that must be present, besides `exp`, `iss` and `aud`; at most
+    /// [`MAX_REQUIRED`].
+    pub(crate) required: Box<[Box<str>]>,
+}
+
+/// How many claims can be required: one bit each in a `u64`.
+pub(crate) const MAX_REQUIRED: usize = 64;
+
+/// The registered claims of one payload, as far as the rules need them.
+#[derive(Debug, Default)]
+pub(crate) struct Registered {
+    exp: Option<f64>,
+    nbf: Option<f64>,
+    iat: Option<f64>,
+    /// Whether `iss` is accepted; `None` when absent.
+    issuer_accepted: Option<bool>,
+    /// Whether `aud` names an accepted audience; `None` when absent.
+    audience_accepted: Option<bool>,
+    /// Bit `i` set: `rules.required[i]` is present.
+    present: u64,
+}
+
+impl Registered {
+    /// Reads `payload`; anything but a JSON object of well-typed registered
+    /// claims without duplicate names is malformed.
+    pub(crate) fn read(payload: &[u8], rules: &ClaimRules) -> Result<Self, JwtError> {
+        let mut deserializer = serde_json::Deserializer::from_slice(payload);
+        let registered = ClaimsSeed { rules }
+            .deserialize(&mut deserializer)
+            .and_then(|registered| deserializer.end().map(|()| registered))
+            .map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
+        Ok(registered)
+    }
+
+    /// Checks the claims against the rules at `now` (seconds since the
+    /// epoch), in a fixed order: `exp`, `nbf`, `iat`, `iss`, `aud`, then the
+    /// required claims.
+    #[allow(clippy::cast_precision_loss)]
+    pub(crate) fn check(&self, rules: &ClaimRules, now: u64) -> Result<(), JwtError> {
+        let now = now as f64;
+        let leeway = rules.leeway as f64;
+        match self.exp {
+            // RFC 7519 §4.1.4: "on or after which the JWT MUST NOT be accepted".
+            Some(exp) if now >= exp + leeway => return Err(JwtErrorKind::Expired.into()),
+            None if rules.require_exp => return Err(missing("exp")),
+            _ => {}
+        }
+        if self.nbf.is_some_and(|nbf| now + leeway < nbf) {
+            return Err(JwtErrorKind::NotYetValid.into());
+        }
+        if self.iat.is_some_and(|iat| iat > now + leeway) {
+            return Err(JwtErrorKind::NotYetValid.into());
+        }
+        if !rules.issuers.is_empty() {
+            match self.issuer_accepted {
+                Some(true) => {}
+                Some(false) => return Err(JwtErrorKind::WrongIssuer.into()),
+                None => return Err(missing("iss")),
+            }
+        }
+        if rules.audiences.is_some() {
+            match self.audience_accepted {
+                Some(true) => {}
+                Some(false) => return Err(JwtErrorKind::WrongAudience.into()),
+                None => return Err(missing("aud")),
+            }
+        }
+        if rules.required.is_empty() {
+            return Ok(());
+        }
+        // One bit per required claim; the builder keeps the count in 1..=64.
+        let all = u64::MAX >> (MAX_REQUIRED - rules.required.len());
+        if self.present == all {
+            return Ok(());
+        }
+        let absent = (0..rules.required.len())
+            .find(|&index| self.present & (1 << index) == 0)
+            .map_or("", |index| &*rules.required[index]);
+        Err(JwtError::with_detail(
+            JwtErrorKind::MissingClaim,
+            absent.to_owned(),
+        ))
+    }
+}
+
+fn missing(claim: &'static str) -> JwtError {
+    JwtError::with_detail(JwtErrorKind::MissingClaim, claim)
+}
+
+struct ClaimsSeed<'r> {
+    rules: &'r ClaimRules,
+}
+
+impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
+    type Value = Registered;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Registered, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ClaimsSeed<'_> {
+    type Value = Registered;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims set")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Registered, A::Error> {
+        let rules = self.rules;
+        let mut claims = Registered::default();
+        let mut names = Names::default();
+        while let Some(name) = map.next_key::<Str<'de>>()? {
+            names.insert(&name)?;
+            if let Some(index) = rules.required.iter().position(|r| **r == *name) {
+                claims.present |= 1 << index;
+            }
+            match &*name {
+                "exp" => claims.exp = Some(map.next_value::<NumericDate>()?.0),
+                "nbf" => claims.nbf = Some(map.next_value::<NumericDate>()?.0),
+                "iat" => claims.iat = Some(map.next_value::<NumericDate>()?.0),
+                "iss" => {
+                    let issuer: Str<'de> = map.next_value()?;
+                    claims.issuer_accepted =
+                        Some(rules.issuers.iter().any(|accepted| **accepted == *issuer));
+                }
+                "aud" => {
+                    let accepted = rules.audiences.as_deref().unwrap_or_default();
+                    claims.audience_accepted = Some(map.next_value_seed(AudienceSeed(accepted))?);
+                }
+                // StringOrURI claims: a number or an object here is a token
+                // some other parser would read differently.
+                "sub" | "jti" | "client_id" => {
+                    map.next_value::<Str<'de>>()?;
+                }
+                _ => {
+                    map.next_value::<Skip>()?;
+                }
+            }
+        }
+        Ok(claims)
+    }
+}
+
+/// `aud`: one string or an array of strings (RFC 7519 §4.1.3); answers
+/// whether one of them is accepted, compared byte for byte.
+struct AudienceSeed<'r>(&'r [Box<str>]);
+
+impl<'de> DeserializeSeed<'de> for AudienceSeed<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AudienceSeed<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or an array of strings")
+    }
+
+    fn visit_str<E: de::Error>(self, audience: &str) -> Result<bool, E> {
+        Ok(self.0.iter().any(|accepted| **accepted == *audience))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(audience) = seq.next_element::<Str<'de>>()? {
+            found |= self.0.iter().any(|accepted| **accepted == *audience);
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_800_000_000;
+
+    fn rules() -> ClaimRules {
+        ClaimRules {
+            issuers: Box::new(["https://issuer.example.com".into()]),
+            audiences: Some(Box::new(["https://api.example.com".into()])),
+            leeway: 60,
+            require_exp: true,
+            required: Box::new([]),
+        }
+    }
+
+    fn verdict(payload: &str, rules: &ClaimRules) -> Result<(), JwtErrorKind> {
+        Registered::read(payload.as_bytes(), rules)
+            .and_then(|registered| registered.check(rules, NOW))
+            .map_err(|error| error.kind())
+    }
+
+    fn payload(extra: &str) -> String {
+        let base = r#""iss":"https://issuer.example.com","aud":"https://api.example.com","exp":1800000100"#;
+        if extra.is_empty() {
+            format!("{{{base}}}")
+        } else {
+            format!("{{{base},{extra}}}")
+        }
+    }
+
+    #[test]
+    fn time_claims_with_leeway() {
+        use JwtErrorKind::*;
+        let rules = rules();
+        let with = |claims: &str| {
+            format!(
+                r#"{{"iss":"https://issuer.example.com","aud":"https://api.example.com",{claims}}}"#
+            )
+        };
+        let cases: &[(&str, String, Result<(), JwtErrorKind>)] = &[
+            ("exp in the future", with(r#""exp":1800000100"#), Ok(())),
+            ("exp within leeway", with(r#""exp":1799999950"#), Ok(())),
+            (
+                "exp at now - leeway",
+                with(r#""exp":1799999940"#),
+                Err(Expired),
+            ),
+            ("exp long past", with(r#""exp":1700000000"#), Err(Expired)),
+            ("exp negative", with(r#""exp":-1"#), Err(Expired)),
+            ("exp fractional", with(r#""exp":1799999940.5"#), Ok(())),
+            ("exp missing", with(r#""sub":"x""#), Err(MissingClaim)),
+            (
+                "nbf now",
+                with(r#""exp":1800000100,"nbf":1800000000"#),
+                Ok(()),
+            ),
+            (
+                "nbf within leeway",
+                with(r#""exp":1800000100,"nbf":1800000060"#),
+                Ok(()),
+            ),
+            (
+                "nbf beyond leeway",
+                with(r#""exp":1800000100,"nbf":1800000061"#),
+                Err(NotYetValid),
+            ),
+            (
+                "iat beyond leeway",
+                with(r#""exp":1800000100,"iat":1800000061"#),
+                Err(NotYetValid),
+            ),
+            (
+                "iat past",
+                with(r#""exp":1800000100,"iat":1700000000"#),
+                Ok(()),
+            ),
+        ];
+        for (name, payload, expected) in cases {
+            assert_eq!(verdict(payload, &rules), *expected, "{name}");
+        }
+        let mut strict = rules.clone();
+        strict.leeway = 0;
+        assert_eq!(
+            verdict(&with(r#""exp":1800000000"#), &strict),
+            Err(Expired),
+            "exp == now"
+        );
+        assert_eq!(
+            verdict(&with(r#""exp":1800000001"#), &strict),
+            Ok(()),
+            "exp == now + 1"
+        );
+    }
+
+    #[test]
+    fn issuer_and_audience_compare_exactly() {
+        use JwtErrorKind::*;
+        let rules = rules();
+        let token =
+            |iss: &str, aud: &str| format!(r#"{{"exp":1800000100,"iss":{iss},"aud":{aud}}}"#);
+        let api = r#""https://api.example.com""#;
+        let issuer = r#""https://issuer.example.com""#;
+        let cases: &[(&str, String, Result<(), JwtErrorKind>)] = &[
+            ("exact", token(issuer, api), Ok(())),
+            (
+                "escaped",
+                token(r#""https:\/\/issuer.example.com""#, api),
+                Ok(()),
+            ),
+            (
+                "trailing slash",
+                token(r#""https://issuer.example.com/""#, api),
+                Err(WrongIssuer),
+            ),
+            (
+                "upper case",
+                token(r#""HTTPS://ISSUER.EXAMPLE.COM""#, api),
+                Err(WrongIssuer),
+            ),
+            ("substring", token(r#""https""#, api), Err(WrongIssuer)),
+            (
+                "iss array",
+                token(r#"["https://issuer.example.com"]"#, api),
+                Err(Malformed),
+            ),
+            ("iss number", token("123", api), Err(Malformed)),
+            ("iss null", token("null", api), Err(Malformed)),
+            (
+                "aud array",
+                token(issuer, r#"["https://x","https://api.example.com"]"#),
+                Ok(()),
+            ),
+            (
+                "aud other",
+                token(issuer, r#""https://api.example.com.evil""#),
+                Err(WrongAudience),
+            ),
+            ("aud empty array", token(issuer, "[]"), Err(WrongAudience)),
+            ("aud number", token(issuer, "42"), Err(Malformed)),
+            ("aud null", token(issuer, "null"), Err(Malformed)),
+            ("aud array of numbers", token(issuer, "[1]"), Err(Malformed)),
+            (
+                "iss missing",
+                r#"{"exp":1800000100,"aud":"https://api.example.com"}"#.into(),
+                Err(MissingClaim),
+            ),
+            (
+                "aud missing",
+                r#"{"exp":1800000100,"iss":"https://issuer.example.com"}"#.into(),
+                Err(MissingClaim),
+            ),
+        ];
+        for (name, payload, expected) in cases {
+            assert_eq!(verdict(payload, &rules), *expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn unchecked_issuer_and_audience_are_still_typed() {
+        let mut rules = rules();
+        rules.issuers = Box::new([]);
+        rules.audiences = None;
+        assert_eq!(
+            verdict(r#"{"exp":1800000100,"iss":"anyone","aud":"any"}"#, &rules),
+            Ok(())
+        );
+        assert_eq!(verdict(r#"{"exp":1800000100}"#, &rules), Ok(()));
+        assert_eq!(
+            verdict(r#"{"exp":1800000100,"aud":7}"#, &rules),
+            Err(JwtErrorKind::Malformed)
+        );
+    }
+
+    #[test]
+    fn malformed_payloads() {
+        let rules = rules();
+        let cases = [
+            ("array", "[]".to_owned()),
+            ("string", r#""x""#.to_owned()),
+            ("not json", "not json".to_owned()),
+            ("trailing garbage", format!("{}x", payload(""))),
+            ("duplicate sub", payload(r#""sub":"u1","sub":"admin""#)),
+            ("duplicate exp", r#"{"exp":1,"exp":1800000100}"#.to_owned()),
+            (
+                "duplicate scope",
+                payload(r#""scope":"read","scope":"admin""#),
+            ),
+            ("exp string", r#"{"exp":"1800000100"}"#.to_owned()),
+            ("exp bool", r#"{"exp":true}"#.to_owned()),
+            ("exp huge", r#"{"exp":1e400}"#.to_owned()),
+            ("nbf string", payload(r#""nbf":"0""#)),
+            ("sub number", payload(r#""sub":1"#)),
+            ("client_id object", payload(r#""client_id":{}"#)),
+            (
+                "deep",
+                payload(&format!(r#""x":{}{}"#, "[".repeat(2000), "]".repeat(2000))),
+            ),
+            (
+                "invalid utf-8",
+                "{\"sub\":\"\u{0}\"}".replace('\u{0}', "\\ud800"),
+            ),
+        ];
+        for (name, payload) in cases {
+            assert_eq!(
+                verdict(&payload, &rules),
+                Err(JwtErrorKind::Malformed),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn required_claims() {
+        let mut rules = rules();
+        rules.required = ["sub", "client_id", "iat", "jti"].map(Box::from).into();
+        let all = payload(r#""sub":"u","client_id":"c","iat":1700000000,"jti":"j""#);
+        assert_eq!(verdict(&all, &rules), Ok(()));
+        for absent in ["sub", "client_id", "iat", "jti"] {
+            let claims: Vec<String> = [
+                ("sub", r#""u""#),
+                ("client_id", r#""c""#),
+                ("iat", "1700000000"),
+                ("jti", r#""j""#),
+            ]
+            .iter()
+            .filter(|(name, _)| *name != absent)
+            .map(|(name, value)| format!(r#""{name}":{value}"#))
+            .collect();
+            let payload = payload(&claims.join(","));
+            let error = Registered::read(payload.as_bytes(), &rules)
+                .and_then(|registered| registered.check(&rules, NOW))
+                .expect_err(absent);
+            assert_eq!(error.kind(), JwtErrorKind::MissingClaim, "{absent}");
+            assert_eq!(error.detail(), Some(absent));
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! The JOSE header, read once, strictly.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+use super::json::{Names, Skip, Str};
+
+/// The header members the verifier acts on. `jku`, `x5u`, `x5c` and `jwk`
+/// are skipped unread: a key is only ever one the application configured
+/// (RFC 8725 §3.10), so a token never makes the verifier fetch anything.
+#[derive(Debug)]
+pub(crate) struct JoseHeader<'a> {
+    pub(crate) alg: Option<Str<'a>>,
+    pub(crate) kid: Option<Str<'a>>,
+    pub(crate) typ: Option<Str<'a>>,
+    /// `crit` (any form: no extension is understood, RFC 7515 §4.1.11), `b64`
+    /// (RFC 7797), `zip` (compression is JWE only), or `cty: JWT` (a nested
+    /// token): refused rather than half processed.
+    pub(crate) unsupported: bool,
+}
+
+impl<'de> de::Deserialize<'de> for JoseHeader<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(HeaderVisitor)
+    }
+}
+
+struct HeaderVisitor;
+
+impl<'de> Visitor<'de> for HeaderVisitor {
+    type Value = JoseHeader<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JOSE header object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut header = JoseHeader {
+            alg: None,
+            kid: None,
+            typ: None,
+            unsupported: false,
+        };
+        let mut names = Names::default();
+        while let Some(name) = map.next_key::<Str<'de>>()? {
+            names.insert(&name)?;
+            match &*name {
+                "alg" => header.alg = Some(map.next_value()?),
+                "kid" => header.kid = Some(map.next_value()?),
+                "typ" => header.typ = Some(map.next_value()?),
+                "cty" => {
+                    let cty: Str<'de> = map.next_value()?;
+                    header.unsupported |= media_type_is(&cty, "jwt");
+                }
+                "crit" | "b64" | "zip" => {
+                    map.next_value::<Skip>()?;
+                    header.unsupported = true;
+                }
+                _ => {
+                    map.next_value::<Skip>()?;
+                }
+            }
+        }
+        Ok(header)
+    }
+}
+
+/// Whether the media type `value` is `expected` (given lowercase, without
+/// `application/`): case-insensitive, and a value without a `/` is read as
+/// if `application/` preceded it (RFC 7515 §4.1.9).
+pub(crate) fn media_type_is(value: &str, expected: &str) -> bool {
+    let subtype = match value.split_once('/') {
+        Some((kind, subtype)) if kind.eq_ignore_ascii_case("application") => subtype,
+        Some(_) => return false,
+        None => value,
+    };
+    subtype.eq_ignore_ascii_case(expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Option<JoseHeader<'_>> {
+        serde_json::from_str(json).ok()
+    }
+
+    #[test]
+    fn reads_alg_kid_typ() {
+        let header =
+            parse(r#"{"alg":"RS256","kid":"k1","typ":"at+jwt","x5t":"abc"}"#).expect("valid");
+        assert_eq!(header.alg.as_deref(), Some("RS256"));
+        assert_eq!(header.kid.as_deref(), Some("k1"));
+        assert_eq!(header.typ.as_deref(), Some("at+jwt"));
+        assert!(!header.unsupported);
+    }
+
+    #[test]
+    fn refuses_what_a_jws_header_cannot_be() {
+        let cases = [
+            ("not an object", r#""x""#),
+            ("array", "[]"),
+            ("duplicate alg", r#"{"alg":"HS256","alg":"none"}"#),
+            ("duplicate kid", r#"{"alg":"HS256","kid":"a","kid":"b"}"#),
+            ("alg number", r#"{"alg":256}"#),
+            ("kid number", r#"{"alg":"HS256","kid":123}"#),
+            ("typ object", r#"{"alg":"HS256","typ":{}}"#),
+            ("trailing garbage", r#"{"alg":"HS256"}x"#),
+            (
+                "deep",
+                &format!(
+                    r#"{{"alg":"HS256","x":{}{}}}"#,
+                    "[".repeat(200),
+                    "]".repeat(200)
+                ),
+            ),
+        ];
+        for (name, json) in cases {
+            assert!(parse(json).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn marks_unsupported_extensions() {
+        let cases = [
+            (r#"{"alg":"HS256","crit":["foo"],"foo":1}"#, true),
+            (r#"{"alg":"HS256","crit":[]}"#, true),
+            (r#"{"alg":"HS256","crit":"x"}"#, true),
+            (r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#, true),
+            (r#"{"alg":"HS256","zip":"DEF"}"#, true),
+            (r#"{"alg":"HS256","cty":"JWT"}"#, true),
+            (r#"{"alg":"HS256","cty":"application/jwt"}"#, true),
+            (r#"{"alg":"HS256","cty":"json"}"#, false),
+            (
+                r#"{"alg":"HS256","jku":"http://127.0.0.1:9/k","x5u":"x","x5c":[],"jwk":{}}"#,
+                false,
+            ),
+        ];
+        for (json, unsupported) in cases {
+            assert_eq!(parse(json).expect(json).unsupported, unsupported, "{json}");
+        }
+    }
+
+    #[test]
+    fn media_types_compare_like_rfc_7515() {
+        assert!(media_type_is("at+jwt", "at+jwt"));
+        assert!(media_type_is("AT+JWT", "at+jwt"));
+        assert!(media_type_is("application/at+jwt", "at+jwt"));
+        assert!(media_type_is("Application/AT+JWT", "at+jwt"));
+        assert!(!media_type_is("text/at+jwt", "at+jwt"));
+        assert!(!media_type_is("at+jwt ", "at+jwt"));
+        assert!(!media_type_is("dpop+jwt", "at+jwt"));
+    }
+}

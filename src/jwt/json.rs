@@ -1,0 +1,257 @@
+//! What the header and claims passes share: strings borrowed from the
+//! decoded segment, a refusal of duplicate member names, and a skip of the
+//! members they do not read that keeps serde_json's depth limit.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// A JSON string, borrowed unless it had escapes.
+#[derive(Clone, Debug)]
+pub(crate) enum Str<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Deref for Str<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Self::Borrowed(s) => s,
+            Self::Owned(s) => s,
+        }
+    }
+}
+
+impl PartialEq for Str<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Str<'_> {}
+
+impl Ord for Str<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl PartialOrd for Str<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Hash for Str<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor;
+
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = Str<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Str::Borrowed(v))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Str::Owned(v.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Str::Owned(v))
+            }
+        }
+
+        deserializer.deserialize_str(StrVisitor)
+    }
+}
+
+/// The member names of one object seen so far: RFC 7515 §4 and RFC 7519 §4
+/// let a parser refuse duplicates or take the last one; refusing leaves no
+/// room for two parsers to read one token two ways.
+#[derive(Default)]
+pub(crate) struct Names<'de> {
+    seen: Vec<Str<'de>>,
+}
+
+/// Beyond this many names a linear search costs more than hashing.
+const LINEAR_LIMIT: usize = 24;
+
+impl<'de> Names<'de> {
+    /// Records `name`; an error if it was seen before.
+    pub(crate) fn insert<E: de::Error>(&mut self, name: &Str<'de>) -> Result<(), E> {
+        let duplicate = if self.seen.len() < LINEAR_LIMIT {
+            self.seen.iter().any(|seen| seen == name)
+        } else {
+            // Rare: many claims. Sort once, then keep the order.
+            match self.seen.binary_search(name) {
+                Ok(_) => true,
+                Err(position) => {
+                    self.seen.insert(position, name.clone());
+                    return Ok(());
+                }
+            }
+        };
+        if duplicate {
+            return Err(E::custom("duplicate member name"));
+        }
+        self.seen.push(name.clone());
+        if self.seen.len() == LINEAR_LIMIT {
+            self.seen.sort_unstable();
+        }
+        Ok(())
+    }
+}
+
+/// Skips any JSON value. Unlike `IgnoredAny`, which serde_json skips without
+/// a depth limit, this descends through `deserialize_any`, so a value nested
+/// deeper than serde_json's 128 levels is an error whatever claims type the
+/// application reads afterwards.
+pub(crate) struct Skip;
+
+impl<'de> de::Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        let mut names = Names::default();
+        while let Some(name) = map.next_key::<Str<'de>>()? {
+            names.insert(&name)?;
+            map.next_value::<Skip>()?;
+        }
+        Ok(Skip)
+    }
+}
+
+/// A JSON number as seconds since the epoch (RFC 7519 §2 NumericDate, which
+/// may be fractional). Strings, booleans and `null` are not dates.
+pub(crate) struct NumericDate(pub(crate) f64);
+
+impl<'de> de::Deserialize<'de> for NumericDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DateVisitor;
+
+        impl Visitor<'_> for DateVisitor {
+            type Value = NumericDate;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a NumericDate")
+            }
+
+            // Seconds fit an f64 exactly up to 2^53, past any real date.
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_i64<E>(self, v: i64) -> Result<NumericDate, E> {
+                Ok(NumericDate(v as f64))
+            }
+
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_u64<E>(self, v: u64) -> Result<NumericDate, E> {
+                Ok(NumericDate(v as f64))
+            }
+
+            fn visit_f64<E>(self, v: f64) -> Result<NumericDate, E> {
+                Ok(NumericDate(v))
+            }
+        }
+
+        deserializer.deserialize_any(DateVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip(json: &str) -> bool {
+        serde_json::from_str::<Skip>(json).is_ok()
+    }
+
+    #[test]
+    fn skip_keeps_the_depth_limit() {
+        let deep = |depth| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert!(skip(&deep(100)));
+        assert!(!skip(&deep(200)));
+        assert!(!skip(&deep(100_000)));
+        assert!(skip(r#"{"a":[1,2.5,"x",null,true,{"b":{}}]}"#));
+    }
+
+    #[test]
+    fn duplicate_names_are_refused_at_any_count() {
+        assert!(!skip(r#"{"a":1,"a":2}"#));
+        assert!(!skip(r#"{"a":1,"\u0061":2}"#));
+        for count in [LINEAR_LIMIT - 1, LINEAR_LIMIT, LINEAR_LIMIT + 1, 200] {
+            let members: Vec<String> = (0..count).map(|i| format!("\"k{i}\":{i}")).collect();
+            let unique = format!("{{{}}}", members.join(","));
+            assert!(skip(&unique), "{count} unique");
+            for repeated in [0, count / 2, count - 1] {
+                let duplicated = format!("{{{},\"k{repeated}\":0}}", members.join(","));
+                assert!(!skip(&duplicated), "{count} names, k{repeated} twice");
+            }
+        }
+    }
+
+    #[test]
+    fn numeric_dates_are_numbers_only() {
+        let date = |json| serde_json::from_str::<NumericDate>(json).map(|d| d.0).ok();
+        assert_eq!(date("1700000000"), Some(1_700_000_000.0));
+        assert_eq!(date("-1"), Some(-1.0));
+        assert_eq!(date("4102444800.5"), Some(4_102_444_800.5));
+        for bad in ["\"1700000000\"", "true", "null", "[1]", "{}", "1e400"] {
+            assert_eq!(date(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! JWT access tokens verified with [`jsonwebtoken`]: keys bound to their
+//! algorithms, the registered claims checked, RFC 8725 and RFC 9068 applied.
+//!
+//! ```
+//! use axum::{Json, Router, routing::get};
+//! use tower_bearer_auth::{BearerAuthLayer, axum::Claims};
+//! use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
+//!
+//! # fn main() -> Result<(), tower_bearer_auth::ConfigError> {
+//! let verifier: JwtVerifier = JwtVerifier::builder()
+//!     .with_key(JwtKey::from_pem(include_str!("../../tests/fixtures/jwt/rsa.pem"))?)
+//!     .with_issuer("https://issuer.example.com")
+//!     .with_audience("https://api.example.com")
+//!     .build()?;
+//!
+//! let auth = BearerAuthLayer::new(verifier);
+//! let app: Router = Router::new()
+//!     .route("/me", get(|Claims(claims): Claims<AccessClaims>| async move { Json(claims) }))
+//!     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])?))
+//!     .route_layer(auth);
+//! # Ok(()) }
+//! ```
+//!
+//! # What is checked, and what is refused
+//!
+//! - **Keys** ([`JwtKey`]): HMAC secrets of at least 32 bytes; RSA (2048
+//!   bits or more), EC P-256 and P-384, and Ed25519 public keys from PEM,
+//!   DER or JWK. Each is bound to the algorithms it may verify, one by
+//!   default, always within its family, so an RSA public key can never
+//!   serve as an HMAC secret. A token's `kid` selects the key.
+//! - **Algorithms**: `alg` must be exactly one of jsonwebtoken's names and
+//!   bound to the selected key; `none` is refused whatever the
+//!   configuration (RFC 8725 §3.1, §3.2).
+//! - **Header**: read once, strictly. Duplicate names, `crit` (no extension
+//!   is understood, RFC 7515 §4.1.11), `b64`, `zip` and nested tokens are
+//!   refused; `jku`, `x5u`, `x5c` and `jwk` are never followed: keys come
+//!   from the configuration only.
+//! - **Claims** (RFC 7519 §4.1): `exp` required, `nbf` checked, `iat` not in
+//!   the future, all with a leeway (60 s by default); `iss` and `aud`
+//!   required and compared byte for byte once configured, `iss` a string
+//!   only; duplicate claim names and nesting beyond 128 levels refused,
+//!   whatever claims type the application reads.
+//! - **Type** (RFC 8725 §3.11): `typ` absent, `JWT` or `at+jwt`; with
+//!   [`JwtProfile::Rfc9068`], `at+jwt` only, and the RFC 9068 claims
+//!   required.
+//! - **Size**: tokens over 8 KiB are refused before anything is decoded.
+//! - **The application's own check** ([`JwtVerifierBuilder::with_claims_check`]).
+//!
+//! Every refusal is 401 `invalid_token`; the [`JwtError`] saying which check
+//! failed is the source of the [`AuthError`](crate::AuthError) in the
+//! response extensions.
+//!
+//! # Crypto backend
+//!
+//! jsonwebtoken panics at its first verification unless exactly one crypto
+//! backend is on. Feature `jwt` selects aws-lc-rs; `jwt-rust-crypto` selects
+//! RustCrypto instead (enable it *instead of* `jwt`: both together is a
+//! compile error); `jwt-core` selects none, for an application that installs
+//! its own `jsonwebtoken::crypto::CryptoProvider`.
+
+#[cfg(all(feature = "jwt-aws-lc-rs", feature = "jwt-rust-crypto"))]
+compile_error!(
+    "tower-bearer-auth: enable one jsonwebtoken backend: `jwt` (aws-lc-rs) or `jwt-rust-crypto`, not both"
+);
+
+mod access_claims;
+mod algorithms;
+mod builder;
+mod claims;
+mod compact;
+mod der;
+mod error;
+mod header;
+mod json;
+mod key;
+mod key_set;
+mod verifier;
+
+pub use access_claims::AccessClaims;
+pub use builder::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_SIZE, JwtProfile, JwtVerifierBuilder};
+pub use error::{JwtError, JwtErrorKind};
+pub use key::{JwtKey, MAX_KID_LEN};
+pub use verifier::JwtVerifier;
+
+#[doc(no_inline)]
+pub use jsonwebtoken;

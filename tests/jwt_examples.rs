@@ -1,0 +1,371 @@
+//! End to end: the `quickstart` and `tonic_greeter` example binaries,
+//! started on 127.0.0.1 with the environment a user would give them,
+//! answering the PyJWT fixture tokens with the statuses and challenges of
+//! RFC 6750. `cargo test` builds the examples before it runs this.
+
+#![cfg(any(feature = "jwt-aws-lc-rs", feature = "jwt-rust-crypto"))]
+
+#[path = "support/jwt.rs"]
+mod fixtures;
+#[path = "../examples/proto/helloworld.rs"]
+mod helloworld;
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+
+use fixtures::{AUDIENCE, ISSUER, fixture};
+use helloworld::HelloRequest;
+use helloworld::greeter_client::GreeterClient;
+use support::{DEADLINE, RawResponse};
+
+const INVALID: &str =
+    r#"Bearer realm="api", error="invalid_token", error_description="the access token is invalid""#;
+const EXPIRED: &str =
+    r#"Bearer realm="api", error="invalid_token", error_description="the access token expired""#;
+
+/// A running example; killed when dropped.
+struct Example {
+    child: Child,
+    address: SocketAddr,
+    /// What it printed up to and including the line that gave the address,
+    /// and the lines after it that `wait_for` asked for.
+    output: Vec<String>,
+}
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn example_path(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let target = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
+    let path = target.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `cargo test --features axum,jwt`, which builds the examples",
+        path.display()
+    );
+    path
+}
+
+/// Starts example `name` on an ephemeral port with `env` (and no other
+/// `JWT_*` variable), and waits for the line naming its address, then for
+/// `extra_lines` more lines.
+fn start(name: &str, env: &[(&str, String)], extra_lines: usize) -> Example {
+    let mut command = Command::new(example_path(name));
+    for variable in [
+        "JWT_SECRET",
+        "JWT_PUBLIC_KEY",
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "JWT_PROFILE",
+    ] {
+        command.env_remove(variable);
+    }
+    command
+        .env("BIND", "127.0.0.1:0")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("start the example");
+    let stderr = child.stderr.take().expect("stderr");
+    let (lines_tx, lines_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut output = Vec::new();
+    let mut address = None;
+    let mut remaining = extra_lines;
+    while address.is_none() || remaining > 0 {
+        let line = lines_rx
+            .recv_timeout(DEADLINE)
+            .unwrap_or_else(|_| panic!("{name} printed no address; it said {output:?}"));
+        if address.is_some() {
+            remaining -= 1;
+        } else if let Some((_, rest)) = line.split_once("listening on ") {
+            let rest = rest.trim_start_matches("http://");
+            address = Some(rest.parse().expect("address"));
+        }
+        output.push(line);
+    }
+    Example {
+        child,
+        address: address.expect("address"),
+        output,
+    }
+}
+
+fn fixture_env(key: (&str, String)) -> Vec<(&'static str, String)> {
+    let (name, value) = key;
+    let name = if name == "JWT_SECRET" {
+        "JWT_SECRET"
+    } else {
+        "JWT_PUBLIC_KEY"
+    };
+    vec![
+        (name, value),
+        ("JWT_ISSUER", ISSUER.to_owned()),
+        ("JWT_AUDIENCE", AUDIENCE.to_owned()),
+    ]
+}
+
+fn secret() -> String {
+    String::from_utf8(fixtures::file("hs256.secret")).expect("utf-8 secret")
+}
+
+fn key_path(name: &str) -> String {
+    fixtures::path(name).display().to_string()
+}
+
+async fn get(address: SocketAddr, path: &str, token: Option<&str>) -> RawResponse {
+    match token {
+        Some(token) => {
+            let header = format!("Authorization: Bearer {token}");
+            support::get(address, path, &[header.as_bytes()]).await
+        }
+        None => support::get(address, path, &[]).await,
+    }
+}
+
+/// `/me` answers 200 with exactly the signed claims of fixture `name`.
+async fn assert_me(address: SocketAddr, name: &str) {
+    let response = get(address, "/me", Some(&fixture(name).token)).await;
+    assert_eq!(response.status, 200, "{name}: {}", response.body_text());
+    let body: serde_json::Value = serde_json::from_slice(&response.body).expect("json body");
+    assert_eq!(Some(&body), fixture(name).claims.as_ref(), "{name}");
+}
+
+async fn assert_refused(address: SocketAddr, name: &str, challenge: &str) {
+    let response = get(address, "/me", Some(&fixture(name).token)).await;
+    assert_eq!(response.status, 401, "{name}");
+    assert_eq!(
+        response.header("www-authenticate").as_deref(),
+        Some(challenge),
+        "{name}"
+    );
+    assert!(response.body.is_empty(), "{name}: {}", response.body_text());
+}
+
+#[tokio::test]
+async fn quickstart_with_an_hs256_secret() {
+    let example = start("quickstart", &fixture_env(("JWT_SECRET", secret())), 0);
+    let address = example.address;
+
+    assert_me(address, "hs256-valid").await;
+    assert_me(address, "hs256-scp-array").await;
+
+    let admin = get(address, "/admin", Some(&fixture("hs256-admin").token)).await;
+    assert_eq!(
+        (admin.status, admin.body_text().as_str()),
+        (200, "hello admin admin-hs256\n")
+    );
+    let reader = get(address, "/admin", Some(&fixture("hs256-valid").token)).await;
+    assert_eq!(reader.status, 403);
+    assert_eq!(
+        reader.header("www-authenticate").as_deref(),
+        Some(
+            r#"Bearer realm="api", error="insufficient_scope", error_description="the access token lacks a required scope", scope="admin""#
+        )
+    );
+
+    assert_refused(address, "expired", EXPIRED).await;
+    for name in [
+        "alg-none",
+        "alg-none-with-signature",
+        "signature-altered",
+        "hs256-wrong-secret",
+        "nbf-future",
+        "iat-future",
+        "wrong-audience",
+        "aud-missing",
+        "wrong-issuer",
+        "iss-array",
+        "exp-missing",
+        "exp-string",
+        "crit-unknown",
+        "b64-false",
+        "duplicate-header-alg",
+        "duplicate-claim-sub",
+        "typ-dpop",
+        "jwe-five-segments",
+        // An RS256 token, and HS256 MAC'd with the RSA public key: the only
+        // key here is the secret, bound to HS256.
+        "rs256-valid",
+        "key-confusion-no-kid",
+    ] {
+        assert_refused(address, name, INVALID).await;
+    }
+
+    let missing = get(address, "/me", None).await;
+    assert_eq!(missing.status, 401);
+    assert_eq!(
+        missing.header("www-authenticate").as_deref(),
+        Some(r#"Bearer realm="api""#)
+    );
+    let huge = get(address, "/me", Some(&fixture("huge").token)).await;
+    assert_eq!(huge.status, 400);
+    assert_eq!(
+        huge.header("www-authenticate").as_deref(),
+        Some(
+            r#"Bearer realm="api", error="invalid_request", error_description="the access token is too long""#
+        )
+    );
+    let public = get(address, "/public", None).await;
+    assert_eq!(
+        (public.status, public.body_text().as_str()),
+        (200, "public\n")
+    );
+}
+
+#[tokio::test]
+async fn quickstart_with_each_public_key_type() {
+    let cases = [
+        ("rsa.pem", "rs256-valid", "ps256-valid"),
+        ("ec256.pem", "es256-valid", "es384-valid"),
+        ("ec384.pem", "es384-valid", "es256-valid"),
+        ("ed25519.pem", "eddsa-valid", "hs256-valid"),
+    ];
+    for (key, accepted, refused) in cases {
+        let example = start(
+            "quickstart",
+            &fixture_env(("JWT_PUBLIC_KEY", key_path(key))),
+            0,
+        );
+        assert_me(example.address, accepted).await;
+        // The algorithm follows from the key: another one is refused.
+        assert_refused(example.address, refused, INVALID).await;
+    }
+    let example = start(
+        "quickstart",
+        &fixture_env(("JWT_PUBLIC_KEY", key_path("rsa.pem"))),
+        0,
+    );
+    assert_refused(example.address, "key-confusion-rs256-to-hs256", INVALID).await;
+    assert_refused(example.address, "id-token", INVALID).await;
+}
+
+#[tokio::test]
+async fn quickstart_with_the_rfc9068_profile() {
+    let mut env = fixture_env(("JWT_PUBLIC_KEY", key_path("rsa.pem")));
+    env.push(("JWT_PROFILE", "rfc9068".to_owned()));
+    let example = start("quickstart", &env, 0);
+    assert_me(example.address, "rfc9068-valid").await;
+    assert_me(example.address, "rfc9068-upper-typ").await;
+    for name in [
+        "rfc9068-typ-jwt",
+        "rfc9068-typ-absent",
+        "rfc9068-missing-client-id",
+        "rs256-valid",
+    ] {
+        assert_refused(example.address, name, INVALID).await;
+    }
+}
+
+#[tokio::test]
+async fn quickstart_without_a_key_prints_working_tokens() {
+    // The address line, then for each of two tokens: a blank line, the
+    // scope line, the token, and one or two curl lines.
+    let example = start("quickstart", &[], 9);
+    let tokens: Vec<&String> = example
+        .output
+        .iter()
+        .skip_while(|line| !line.starts_with("A token with scope \"read\""))
+        .skip(1)
+        .take(1)
+        .collect();
+    let token = tokens.first().expect("a printed token").as_str();
+    let response = get(example.address, "/me", Some(token)).await;
+    assert_eq!(response.status, 200, "{}", response.body_text());
+    let claims: serde_json::Value = serde_json::from_slice(&response.body).expect("json");
+    assert_eq!(claims["sub"], "demo");
+    assert_eq!(claims["scope"], "read");
+    let lifetime = claims["exp"].as_i64().unwrap_or(0) - claims["iat"].as_i64().unwrap_or(0);
+    assert_eq!(lifetime, 3600);
+    let curl = format!(
+        "curl -i -H 'Authorization: Bearer {token}' http://{}/me",
+        example.address
+    );
+    assert!(
+        example.output.contains(&curl),
+        "no ready curl line in {:?}",
+        example.output
+    );
+}
+
+async fn say_hello(address: SocketAddr, token: Option<&str>) -> Result<String, tonic::Status> {
+    let mut client = GreeterClient::connect(format!("http://{address}"))
+        .await
+        .expect("connect");
+    let mut request = tonic::Request::new(HelloRequest { name: "x".into() });
+    if let Some(token) = token {
+        let value = format!("Bearer {token}").parse().expect("metadata value");
+        request.metadata_mut().insert("authorization", value);
+    }
+    let reply = tokio::time::timeout(DEADLINE, client.say_hello(request))
+        .await
+        .expect("answer within the deadline")?;
+    Ok(reply.into_inner().message)
+}
+
+fn challenge(status: &tonic::Status) -> &str {
+    status
+        .metadata()
+        .get("www-authenticate")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn tonic_greeter_with_the_same_environment() {
+    let example = start(
+        "tonic_greeter",
+        &fixture_env(("JWT_PUBLIC_KEY", key_path("ec256.pem"))),
+        0,
+    );
+    let address = example.address;
+
+    let greeting = say_hello(address, Some(&fixture("es256-valid").token))
+        .await
+        .expect("greeted");
+    assert_eq!(greeting, "Hello x, you are user-es256");
+
+    let expired = say_hello(address, Some(&fixture("expired").token))
+        .await
+        .expect_err("refused");
+    assert_eq!(expired.code(), tonic::Code::Unauthenticated);
+    // An HS256 token, refused by an ES256 key: invalid, not expired.
+    assert_eq!(challenge(&expired), INVALID);
+
+    for name in ["alg-none", "wrong-audience", "es384-valid", "crit-unknown"] {
+        let status = say_hello(address, Some(&fixture(name).token))
+            .await
+            .expect_err(name);
+        assert_eq!(status.code(), tonic::Code::Unauthenticated, "{name}");
+        assert_eq!(challenge(&status), INVALID, "{name}");
+    }
+    let missing = say_hello(address, None).await.expect_err("no token");
+    assert_eq!(missing.code(), tonic::Code::Unauthenticated);
+    assert_eq!(challenge(&missing), r#"Bearer realm="api""#);
+
+    let hs = start("tonic_greeter", &fixture_env(("JWT_SECRET", secret())), 0);
+    let expired = say_hello(hs.address, Some(&fixture("expired").token))
+        .await
+        .expect_err("expired");
+    assert_eq!(expired.code(), tonic::Code::Unauthenticated);
+    assert_eq!(challenge(&expired), EXPIRED);
+    assert_eq!(expired.message(), "invalid_token: the access token expired");
+}
