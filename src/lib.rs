@@ -17,7 +17,8 @@
 //!    opt-in; a request presenting more than one token is `invalid_request`.
 //! 2. **Verify** ([`VerifyToken`]): the user's verifier gets the token and
 //!    the request head and answers claims or an [`AuthError`]. Closures are
-//!    verifiers; [`StaticTokens`] checks a fixed set of API keys.
+//!    verifiers; [`StaticTokens`] checks a fixed set of API keys; `jwt`
+//!    (feature `jwt`) verifies JWT access tokens.
 //! 3. **Attach**: the claims go into the request extensions, where handlers
 //!    read them (axum: `axum::Claims`, feature `axum`; tonic: `request.extensions()`).
 //! 4. **Reject** ([`Reject`], [`DefaultRejection`]): the status and the
@@ -159,13 +160,22 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `axum` | no | `axum::Claims`, an extractor answering 401 with the challenge when no claims are present |
+//! | `jwt` | no | `jwt::JwtVerifier` on jsonwebtoken with its aws-lc-rs backend |
+//! | `jwt-rust-crypto` | no | the same with the RustCrypto backend; instead of `jwt`, never with it |
+//! | `jwt-core` | no | the same with no backend: install a `jsonwebtoken::crypto::CryptoProvider` |
+//! | `serde` | no | `Deserialize` for [`scope::Scopes`] |
+//!
+//! jsonwebtoken panics at its first verification unless exactly one backend
+//! is on, so `jwt` and `jwt-rust-crypto` together are a compile error: never
+//! build with `--all-features`.
 //!
 //! # Security notes
 //!
 //! - Serve over HTTPS only: a bearer token is a credential whoever holds it
 //!   can use (RFC 6750 §5.3).
 //! - Keep tokens short-lived; the verifier decides, the layer never caches
-//!   a verdict on its own.
+//!   a verdict on its own. The JWT verifier requires `exp` and an audience
+//!   by default.
 //! - Tokens never appear in `Debug` output, errors or responses:
 //!   [`BearerToken`] prints `<redacted>`, [`StaticTokens`] keeps only SHA-256
 //!   digests and compares them in constant time.

@@ -1,0 +1,230 @@
+//! Per-token cost of JWT verification through `BearerAuthLayer` against
+//! jsonwebtoken's own `decode`, for HS256, RS256, ES256 and EdDSA.
+//!
+//! Each algorithm is one group (`jwt/hs256`, ...) verifying the same PyJWT
+//! token (`tests/fixtures/jwt/`) with the same key, three ways:
+//!
+//! - `jsonwebtoken_decode`: `jsonwebtoken::decode::<AccessClaims>` with a
+//!   `DecodingKey` and a `Validation` built once, configured as our verifier
+//!   is (algorithm, issuer, audience, `exp` required, `nbf` checked, 60 s of
+//!   leeway): the baseline a hand-written middleware would pay.
+//! - `verify_jwt`: our `JwtVerifier` alone.
+//! - `layer`: the whole path, `BearerAuthLayer` around a trivial service:
+//!   building the request with its `Authorization` header, `poll_ready` +
+//!   `call`, extracting the token, verifying it, attaching the claims, and
+//!   polling the response future once with a no-op waker (the verifier is
+//!   synchronous, so every future is ready at once: no runtime is measured).
+//!
+//! `layer - verify_jwt` is the layer's own overhead; the target is
+//! `layer <= jsonwebtoken_decode` for every algorithm. The results depend on
+//! the crypto backend: run once with `--features jwt` (aws-lc-rs) and once
+//! with `--no-default-features --features jwt-rust-crypto`.
+
+use std::convert::Infallible;
+use std::fmt::Debug;
+use std::fs;
+use std::future::{Future, Ready, ready};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use http::header::AUTHORIZATION;
+use http::{HeaderValue, Request, Response, StatusCode};
+use tower::{Layer, Service, service_fn};
+use tower_bearer_auth::BearerAuthLayer;
+use tower_bearer_auth::jwt::jsonwebtoken::{self, Algorithm, DecodingKey, Validation};
+use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
+
+const ISSUER: &str = "https://issuer.example.com";
+const AUDIENCE: &str = "https://api.example.com";
+
+/// One algorithm under test: its group name, the fixture token signed with
+/// it, and the key file that verifies it.
+struct Case {
+    name: &'static str,
+    alg: Algorithm,
+    token: &'static str,
+    key: &'static str,
+}
+
+const CASES: [Case; 4] = [
+    Case {
+        name: "hs256",
+        alg: Algorithm::HS256,
+        token: "hs256-valid",
+        key: "hs256.secret",
+    },
+    Case {
+        name: "rs256",
+        alg: Algorithm::RS256,
+        token: "rs256-valid",
+        key: "rsa.pem",
+    },
+    Case {
+        name: "es256",
+        alg: Algorithm::ES256,
+        token: "es256-valid",
+        key: "ec256.pem",
+    },
+    Case {
+        name: "eddsa",
+        alg: Algorithm::EdDSA,
+        token: "eddsa-valid",
+        key: "ed25519.pem",
+    },
+];
+
+/// The bytes of a committed fixture: read at bench start, so both paths see
+/// exactly the keys and tokens the tests check.
+fn fixture(name: &str) -> Vec<u8> {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests/fixtures/jwt", name]
+        .iter()
+        .collect();
+    fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The token named `name` in `tokens.json`.
+fn token(name: &str) -> String {
+    let tokens: serde_json::Value =
+        serde_json::from_slice(&fixture("tokens.json")).expect("tokens.json is JSON");
+    tokens["tokens"]
+        .as_array()
+        .expect("a `tokens` array")
+        .iter()
+        .find(|entry| entry["name"] == name)
+        .and_then(|entry| entry["token"].as_str())
+        .unwrap_or_else(|| panic!("no token {name}"))
+        .to_owned()
+}
+
+/// jsonwebtoken's key for `alg`, parsed once: its parsing is not part of
+/// the per-token cost of either path.
+fn decoding_key(alg: Algorithm, key: &[u8]) -> DecodingKey {
+    match alg {
+        Algorithm::HS256 => Ok(DecodingKey::from_secret(key)),
+        Algorithm::RS256 => DecodingKey::from_rsa_pem(key),
+        Algorithm::ES256 => DecodingKey::from_ec_pem(key),
+        Algorithm::EdDSA => DecodingKey::from_ed_pem(key),
+        other => panic!("no case for {other:?}"),
+    }
+    .expect("valid decoding key")
+}
+
+/// jsonwebtoken's validation, built once and configured as our verifier:
+/// one algorithm, the issuer, the audience, `exp` required (the default),
+/// `nbf` checked, 60 s of leeway (both defaults).
+fn validation(alg: Algorithm) -> Validation {
+    let mut validation = Validation::new(alg);
+    validation.set_issuer(&[ISSUER]);
+    validation.set_audience(&[AUDIENCE]);
+    validation.validate_nbf = true;
+    validation
+}
+
+/// Our verifier for the same key. The key has no `kid`, so it accepts the
+/// fixture's (`hs`, `rsa`, `ec256`, `ed`).
+fn verifier(alg: Algorithm, key: &[u8]) -> JwtVerifier<AccessClaims> {
+    let key = match alg {
+        Algorithm::HS256 => JwtKey::hmac(key),
+        _ => JwtKey::from_pem(key),
+    }
+    .expect("valid key");
+    JwtVerifier::builder()
+        .with_key(key)
+        .with_issuer(ISSUER)
+        .with_audience(AUDIENCE)
+        .build()
+        .expect("valid verifier")
+}
+
+/// The inner service: answers at once, 200 when the layer attached the
+/// claims, 500 otherwise (so a layer that forgot them fails the assert).
+fn handler(request: Request<()>) -> Ready<Result<Response<String>, Infallible>> {
+    let mut response = Response::new(String::new());
+    if request.extensions().get::<AccessClaims>().is_none() {
+        *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    ready(Ok(response))
+}
+
+/// The request of the `layer` case. The header value is built once outside
+/// the loop; cloning it is a refcount bump, not a copy of the token.
+fn request(authorization: &HeaderValue) -> Request<()> {
+    Request::builder()
+        .header(AUTHORIZATION, authorization.clone())
+        .body(())
+        .expect("valid request")
+}
+
+/// One request through `service`, driven without a runtime.
+fn once<S>(service: &mut S, request: Request<()>) -> Response<String>
+where
+    S: Service<Request<()>, Response = Response<String>>,
+    S::Error: Debug,
+{
+    let mut cx = Context::from_waker(Waker::noop());
+    let Poll::Ready(ready) = service.poll_ready(&mut cx) else {
+        panic!("service not ready");
+    };
+    ready.expect("poll_ready failed");
+    let future = pin!(service.call(request));
+    let Poll::Ready(response) = future.poll(&mut cx) else {
+        panic!("response future pending");
+    };
+    response.expect("call failed")
+}
+
+/// The three paths for one algorithm, each checked once before it is
+/// measured so that a refusal can never pass for a fast verification.
+fn algorithm(c: &mut Criterion, case: &Case) {
+    let token = token(case.token);
+    let key = fixture(case.key);
+    let decoding_key = decoding_key(case.alg, &key);
+    let validation = validation(case.alg);
+    let verifier = verifier(case.alg, &key);
+    let mut service = BearerAuthLayer::new(verifier.clone()).layer(service_fn(handler));
+    let authorization =
+        HeaderValue::try_from(format!("Bearer {token}")).expect("valid header value");
+
+    jsonwebtoken::decode::<AccessClaims>(&token, &decoding_key, &validation)
+        .unwrap_or_else(|e| panic!("{}: jsonwebtoken refused: {e}", case.name));
+    verifier
+        .verify_jwt(&token)
+        .unwrap_or_else(|e| panic!("{}: verify_jwt refused: {e}", case.name));
+    assert_eq!(
+        once(&mut service, request(&authorization)).status(),
+        StatusCode::OK,
+        "{}: layer refused",
+        case.name
+    );
+
+    let mut group = c.benchmark_group(format!("jwt/{}", case.name));
+    group.bench_function("jsonwebtoken_decode", |b| {
+        b.iter(|| {
+            jsonwebtoken::decode::<AccessClaims>(black_box(&token), &decoding_key, &validation)
+                .expect("accepted")
+        });
+    });
+    group.bench_function("verify_jwt", |b| {
+        b.iter(|| verifier.verify_jwt(black_box(&token)).expect("accepted"));
+    });
+    group.bench_function("layer", |b| {
+        b.iter(|| {
+            let response = once(&mut service, request(black_box(&authorization)));
+            assert_eq!(response.status(), StatusCode::OK);
+            response
+        });
+    });
+    group.finish();
+}
+
+fn jwt(c: &mut Criterion) {
+    for case in &CASES {
+        algorithm(c, case);
+    }
+}
+
+criterion_group!(benches, jwt);
+criterion_main!(benches);
