@@ -114,20 +114,45 @@ impl fmt::Debug for BearerToken {
     }
 }
 
-/// The RFC 6750 §2.1 `b64token` (RFC 9110 `token68`) grammar.
+/// The RFC 6750 §2.1 `b64token` (RFC 9110 `token68`) grammar: one or more
+/// token characters, then any number of `=`. One table lookup a byte: every
+/// request with a token pays for this check.
 pub(crate) fn is_b64token(bytes: &[u8]) -> bool {
-    let body = bytes
-        .iter()
-        .position(|&b| b == b'=')
-        .map_or(bytes, |end| &bytes[..end]);
-    !body.is_empty()
-        && body.iter().all(|&b| is_b64token_char(b))
-        && bytes[body.len()..].iter().all(|&b| b == b'=')
+    let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
+    let body = &bytes[..bytes.len() - padding];
+    !body.is_empty() && all_in(body, &B64TOKEN_CHARS)
 }
 
-fn is_b64token_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+/// Whether every byte of `bytes` is in `set`. Branch-free over 16-byte
+/// chunks, which the compiler unrolls: about two instructions a byte
+/// instead of eight for an early-exit loop, on the one pass every token
+/// gets.
+pub(crate) fn all_in(bytes: &[u8], set: &[bool; 256]) -> bool {
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in &mut chunks {
+        let mut ok = true;
+        for &b in chunk {
+            ok &= set[usize::from(b)];
+        }
+        if !ok {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| set[usize::from(b)])
 }
+
+/// `ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/"`, by byte value.
+const B64TOKEN_CHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] =
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/');
+        byte += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::error::{JwtError, JwtErrorKind};
+use crate::token::all_in;
 
 /// A token split into its segments, each checked to be unpadded base64url
 /// (RFC 7515 §2): the bearer token grammar also allows `+`, `/`, `~` and
@@ -22,33 +23,32 @@ pub(crate) struct Compact<'a> {
 const MALFORMED: JwtError = JwtError::new(JwtErrorKind::Malformed);
 
 impl<'a> Compact<'a> {
-    /// Splits `token`; anything but exactly two dots, an empty header or
-    /// payload, or a character outside base64url is malformed. A JWE (five
-    /// segments) is malformed too: only signed tokens are accepted.
-    pub(crate) fn split(token: &'a str) -> Result<Self, JwtError> {
-        let bytes = token.as_bytes();
-        let mut dots = [0; 2];
-        let mut count = 0;
-        for (index, &byte) in bytes.iter().enumerate() {
-            if byte == b'.' {
-                if count == 2 {
-                    return Err(MALFORMED);
-                }
-                dots[count] = index;
-                count += 1;
-            } else if !is_base64url(byte) {
-                return Err(MALFORMED);
-            }
-        }
-        let [first, second] = dots;
-        if count != 2 || first == 0 || second == first + 1 {
+    /// Splits `token` at its two dots; an empty header or payload, or a
+    /// third dot, is malformed. A JWE (five segments) is malformed too: only
+    /// signed tokens are accepted. The header and payload are checked by
+    /// [`decode_segment`], which takes unpadded base64url only; the
+    /// signature here, as jsonwebtoken decodes it leniently.
+    pub(crate) fn split(token: &'a [u8]) -> Result<Self, JwtError> {
+        let dot = |from: usize| {
+            token[from..]
+                .iter()
+                .position(|&b| b == b'.')
+                .map(|at| from + at)
+        };
+        let first = dot(0).ok_or(MALFORMED)?;
+        let second = dot(first + 1).ok_or(MALFORMED)?;
+        let (header, payload) = (&token[..first], &token[first + 1..second]);
+        let signature = &token[second + 1..];
+        // A third dot is not base64url either.
+        if header.is_empty() || payload.is_empty() || !all_in(signature, &BASE64URL) {
             return Err(MALFORMED);
         }
         Ok(Self {
-            signing_input: &bytes[..second],
-            header: &bytes[..first],
-            payload: &bytes[first + 1..second],
-            signature: &token[second + 1..],
+            signing_input: &token[..second],
+            header,
+            payload,
+            // ASCII by now: this never fails.
+            signature: std::str::from_utf8(signature).map_err(|_| MALFORMED)?,
         })
     }
 }
@@ -59,9 +59,17 @@ pub(crate) fn decode_segment(segment: &[u8]) -> Result<Vec<u8>, JwtError> {
     URL_SAFE_NO_PAD.decode(segment).map_err(|_| MALFORMED)
 }
 
-fn is_base64url(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_'
-}
+/// The base64url alphabet (RFC 4648 §5), by byte value.
+const BASE64URL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        byte += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -79,14 +87,14 @@ mod tests {
             ("..", None),
             (".cGF5.c2ln", None),
             ("aGVhZA..c2ln", None),
-            ("aGVhZA.cGF5=.c2ln", None),
-            ("aGVhZA.cG+5.c2ln", None),
-            ("aGVhZA.cG/5.c2ln", None),
-            ("aGVhZA.cG~5.c2ln", None),
+            ("aGVhZA.cGF5.c2l=", None),
+            ("aGVhZA.cGF5.c2+n", None),
+            ("aGVhZA.cGF5.c2/n", None),
+            ("aGVhZA.cGF5.c2~n", None),
             ("", None),
         ];
         for &(token, expected) in cases {
-            let split = Compact::split(token).ok().map(|compact| {
+            let split = Compact::split(token.as_bytes()).ok().map(|compact| {
                 (
                     std::str::from_utf8(compact.header).unwrap_or_default(),
                     std::str::from_utf8(compact.payload).unwrap_or_default(),
@@ -95,7 +103,7 @@ mod tests {
             });
             assert_eq!(split, expected, "{token:?}");
         }
-        let compact = Compact::split("aGVhZA.cGF5.c2ln").expect("valid");
+        let compact = Compact::split(b"aGVhZA.cGF5.c2ln").expect("valid");
         assert_eq!(compact.signing_input, b"aGVhZA.cGF5");
     }
 
@@ -106,5 +114,13 @@ mod tests {
         // beyond the data is a second spelling of the same bytes.
         assert!(decode_segment(b"e30xx").is_err());
         assert!(decode_segment(b"e31").is_err());
+        // Padding, the base64 (not url) alphabet, whitespace and dots.
+        for bad in [&b"e30="[..], b"e3+w", b"e3/w", b"e3 w", b"e3.w", b"e3~w"] {
+            assert!(
+                decode_segment(bad).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 }

@@ -83,37 +83,41 @@ impl<'de> de::Deserialize<'de> for Str<'de> {
 /// The member names of one object seen so far: RFC 7515 §4 and RFC 7519 §4
 /// let a parser refuse duplicates or take the last one; refusing leaves no
 /// room for two parsers to read one token two ways.
+///
+/// The first names stay on the stack and are searched linearly, which is
+/// what a header or a usual claims set needs; more spill into a sorted
+/// vector, so a payload of a thousand claims costs `n log n`, not `n²`.
 #[derive(Default)]
 pub(crate) struct Names<'de> {
-    seen: Vec<Str<'de>>,
+    inline: [Option<Str<'de>>; INLINE],
+    len: usize,
+    spilled: Vec<Str<'de>>,
 }
 
-/// Beyond this many names a linear search costs more than hashing.
-const LINEAR_LIMIT: usize = 24;
+const INLINE: usize = 16;
 
 impl<'de> Names<'de> {
     /// Records `name`; an error if it was seen before.
     pub(crate) fn insert<E: de::Error>(&mut self, name: &Str<'de>) -> Result<(), E> {
-        let duplicate = if self.seen.len() < LINEAR_LIMIT {
-            self.seen.iter().any(|seen| seen == name)
-        } else {
-            // Rare: many claims. Sort once, then keep the order.
-            match self.seen.binary_search(name) {
-                Ok(_) => true,
-                Err(position) => {
-                    self.seen.insert(position, name.clone());
-                    return Ok(());
-                }
-            }
-        };
-        if duplicate {
+        if self.inline[..self.len]
+            .iter()
+            .flatten()
+            .any(|seen| seen == name)
+        {
             return Err(E::custom("duplicate member name"));
         }
-        self.seen.push(name.clone());
-        if self.seen.len() == LINEAR_LIMIT {
-            self.seen.sort_unstable();
+        if self.len < INLINE {
+            self.inline[self.len] = Some(name.clone());
+            self.len += 1;
+            return Ok(());
         }
-        Ok(())
+        match self.spilled.binary_search(name) {
+            Ok(_) => Err(E::custom("duplicate member name")),
+            Err(position) => {
+                self.spilled.insert(position, name.clone());
+                Ok(())
+            }
+        }
     }
 }
 
@@ -233,7 +237,7 @@ mod tests {
     fn duplicate_names_are_refused_at_any_count() {
         assert!(!skip(r#"{"a":1,"a":2}"#));
         assert!(!skip(r#"{"a":1,"\u0061":2}"#));
-        for count in [LINEAR_LIMIT - 1, LINEAR_LIMIT, LINEAR_LIMIT + 1, 200] {
+        for count in [INLINE - 1, INLINE, INLINE + 1, 200] {
             let members: Vec<String> = (0..count).map(|i| format!("\"k{i}\":{i}")).collect();
             let unique = format!("{{{}}}", members.join(","));
             assert!(skip(&unique), "{count} unique");

@@ -73,23 +73,26 @@ impl<C> JwtVerifier<C> {
 impl<C: DeserializeOwned> JwtVerifier<C> {
     /// Verifies `token` now and answers its claims, or why it was refused.
     pub fn verify_jwt(&self, token: &str) -> Result<C, JwtError> {
-        self.verify_at(token, now())
+        self.verify_at(token.as_bytes(), now())
     }
 
     /// Verifies `token` as if the time were `now` (seconds since the Unix
     /// epoch): for tests and replaying logs, not for serving requests.
     pub fn verify_jwt_at(&self, token: &str, now: u64) -> Result<C, JwtError> {
-        self.verify_at(token, now)
+        self.verify_at(token.as_bytes(), now)
     }
 
-    fn verify_at(&self, token: &str, now: u64) -> Result<C, JwtError> {
+    fn verify_at(&self, token: &[u8], now: u64) -> Result<C, JwtError> {
         let inner = &*self.inner;
         if token.len() > inner.max_token_size {
             return Err(JwtErrorKind::TooLarge.into());
         }
         let compact = Compact::split(token)?;
 
+        // Both segments decoded first: padding or a character outside
+        // base64url anywhere is malformed, before any other check.
         let header_json = decode_segment(compact.header)?;
+        let payload = decode_segment(compact.payload)?;
         let header: JoseHeader<'_> = serde_json::from_slice(&header_json)
             .map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
         let alg = header.alg.ok_or(JwtErrorKind::Malformed)?;
@@ -104,7 +107,6 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
         }
         inner.keys.verify(header.kid.as_deref(), alg, &compact)?;
 
-        let payload = decode_segment(compact.payload)?;
         Registered::read(&payload, &inner.rules)?.check(&inner.rules, now)?;
         let claims: C =
             serde_json::from_slice(&payload).map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
@@ -132,7 +134,11 @@ where
     /// Verification is CPU work of microseconds: it is done at once, and
     /// the future is ready.
     fn verify(&self, token: BearerToken, _head: &Parts) -> Self::Future {
-        ready(self.verify_jwt(token.as_str()).map_err(AuthError::from))
+        // The bytes: a b64token is ASCII, no need to check it is UTF-8.
+        ready(
+            self.verify_at(token.as_bytes(), now())
+                .map_err(AuthError::from),
+        )
     }
 }
 
