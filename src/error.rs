@@ -337,6 +337,19 @@ pub enum ConfigError {
     /// The RFC 9068 profile requires `exp`.
     #[error("exp cannot be optional with this profile")]
     ExpRequired,
+    /// An accepted issuer or audience is the empty string.
+    #[error("issuer and audience must not be empty")]
+    EmptyIssuerOrAudience,
+    /// A leeway so long that it would disable the time checks.
+    #[error("leeway is longer than {max_secs} seconds")]
+    LeewayTooLong {
+        /// The maximum, in seconds.
+        max_secs: u64,
+    },
+    /// jsonwebtoken has no crypto backend: enable `jwt` or
+    /// `jwt-rust-crypto`, or install a `CryptoProvider` before building.
+    #[error("no jsonwebtoken crypto provider installed")]
+    NoCryptoProvider,
     /// More required claims than the verifier tracks.
     #[error("at most {max} claims can be required")]
     TooManyRequiredClaims {

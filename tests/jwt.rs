@@ -284,6 +284,30 @@ fn unsafe_or_useless_configurations_are_refused() {
             JwtKey::from_jwk_json("{}"),
             ConfigError::InvalidKey,
         ),
+        // A public key used as an HMAC secret would let anyone who has it
+        // make valid HS256 tokens.
+        (
+            "pem as secret",
+            JwtKey::hmac(fixtures::file("rsa.pem")),
+            ConfigError::InvalidKey,
+        ),
+        (
+            "indented pem as secret",
+            JwtKey::hmac(format!("  \n{}", text("ec256.pem"))),
+            ConfigError::InvalidKey,
+        ),
+        (
+            "jwk as secret",
+            JwtKey::hmac(text("rsa.jwk.json")),
+            ConfigError::InvalidKey,
+        ),
+        (
+            "openssh key as secret",
+            JwtKey::hmac(
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host",
+            ),
+            ConfigError::InvalidKey,
+        ),
     ];
     for (name, result, expected) in cases {
         assert_eq!(result.map(|_| ()), Err(expected), "{name}");
@@ -336,6 +360,32 @@ fn unsafe_or_useless_configurations_are_refused() {
         ),
         Ok(())
     );
+    let leeway = std::time::Duration::from_secs(601);
+    let cases = [
+        (
+            JwtVerifier::builder()
+                .with_key(rsa())
+                .with_audience(AUDIENCE)
+                .with_leeway(leeway),
+            ConfigError::LeewayTooLong { max_secs: 600 },
+        ),
+        (
+            JwtVerifier::builder()
+                .with_key(rsa())
+                .with_audience(AUDIENCE)
+                .with_issuer(""),
+            ConfigError::EmptyIssuerOrAudience,
+        ),
+        (
+            JwtVerifier::builder().with_key(rsa()).with_audience(""),
+            ConfigError::EmptyIssuerOrAudience,
+        ),
+    ];
+    for (builder, expected) in cases {
+        assert_eq!(build(builder), Err(expected));
+    }
+    // A random secret that happens to start with `{` is still a secret.
+    assert!(JwtKey::hmac(b"{not json, just 32 bytes of secret}").is_ok());
 }
 
 #[test]
@@ -452,6 +502,17 @@ fn nothing_secret_in_debug_or_errors() {
     let debug = format!("{verifier:?} {:?}", fixtures::keys());
     assert!(!debug.contains(&secret), "secret in {debug}");
     assert!(!debug.contains(&pem_body[..40]), "key in {debug}");
+    // Nor as bytes: the Debug output shows only ids, kinds and algorithms.
+    let secret_bytes = format!("{:?}", &secret.as_bytes()[..8]);
+    assert!(
+        !debug.contains(secret_bytes.trim_end_matches(']')),
+        "secret bytes in {debug}"
+    );
+    let hs = fixtures::keys().remove(0);
+    assert_eq!(
+        format!("{hs:?}"),
+        r#"JwtKey { kid: Some("hs"), kind: "hmac", algorithms: {HS256}, .. }"#
+    );
     for fixture in fixtures() {
         if let Err(error) = verifier.verify_jwt(&fixture.token) {
             let auth = AuthError::from(error.clone());

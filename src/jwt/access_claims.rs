@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer};
+use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -15,7 +15,9 @@ use crate::scope::{HasScopes, Scopes};
 /// Scopes come from `scope` (RFC 9068 §2.2.3, RFC 8693 §4.2: a
 /// space-delimited string) or, when there is no `scope`, from `scp` (a
 /// string or an array of strings, as Azure AD and Okta issue it). When both
-/// are present, `scope` alone counts. They feed
+/// are present, `scope` alone counts; a `scope` that is not a string, or an
+/// `scp` that is neither, grants no scope at all rather than being read
+/// some other way. They feed
 /// [`RequireScopeLayer`](crate::scope::RequireScopeLayer) through
 /// [`HasScopes`].
 ///
@@ -105,9 +107,10 @@ impl HasScopes for AccessClaims {
 impl<'de> Deserialize<'de> for AccessClaims {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let claims = Map::deserialize(deserializer)?;
-        let scopes = match claims.get("scope").or_else(|| claims.get("scp")) {
-            Some(value) => Scopes::deserialize(value).map_err(de::Error::custom)?,
-            None => Scopes::default(),
+        let scopes = match (claims.get("scope"), claims.get("scp")) {
+            (Some(Value::String(scope)), _) => Scopes::from_space_delimited(scope),
+            (None, Some(scp)) => Scopes::deserialize(scp).unwrap_or_default(),
+            _ => Scopes::default(),
         };
         Ok(Self { claims, scopes })
     }
@@ -158,8 +161,16 @@ mod tests {
         }
         let admin = claims(r#"{"scope":"superadmin read:admin ADMIN"}"#).expect("valid");
         assert!(!admin.has_scope("admin"));
-        assert!(claims(r#"{"scope":1}"#).is_err());
-        assert!(claims(r#"{"scp":["read",1]}"#).is_err());
+        // Odd types grant nothing; they do not make the token unreadable.
+        for odd in [
+            r#"{"scope":["admin"]}"#,
+            r#"{"scope":1,"scp":["admin"]}"#,
+            r#"{"scp":["admin",1]}"#,
+            r#"{"scp":{"admin":true}}"#,
+        ] {
+            let claims = claims(odd).expect(odd);
+            assert!(!claims.has_scope("admin"), "{odd}");
+        }
     }
 
     #[test]

@@ -16,6 +16,11 @@ use crate::error::ConfigError;
 /// The default [`JwtVerifierBuilder::with_leeway`]: one minute of clock skew.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 
+/// The largest [`JwtVerifierBuilder::with_leeway`] accepted: RFC 9068 §4
+/// allows "usually no more than a few minutes"; more would quietly turn the
+/// time checks off.
+pub const MAX_LEEWAY: Duration = Duration::from_secs(600);
+
 /// The default [`JwtVerifierBuilder::with_max_token_size`], in bytes: room
 /// for a large claims set, and a bound on what is decoded at all.
 pub const DEFAULT_MAX_TOKEN_SIZE: usize = 8 * 1024;
@@ -148,7 +153,7 @@ impl<C> JwtVerifierBuilder<C> {
     }
 
     /// The clock skew allowed on `exp`, `nbf` and `iat`, in whole seconds
-    /// (default [`DEFAULT_LEEWAY`]).
+    /// (default [`DEFAULT_LEEWAY`], at most [`MAX_LEEWAY`]).
     pub fn with_leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -199,13 +204,34 @@ impl<C> JwtVerifierBuilder<C> {
     ///
     /// Refused: no key ([`ConfigError::NoKeys`]); no audience and no
     /// [`without_audience_check`](Self::without_audience_check)
-    /// ([`ConfigError::NoAudience`]); the RFC 9068 profile without an
-    /// issuer ([`ConfigError::NoIssuer`]), without an audience, or without
-    /// `exp`; a maximum token size of zero; more than 64 required claims.
+    /// ([`ConfigError::NoAudience`]); an empty issuer or audience; a leeway
+    /// over [`MAX_LEEWAY`]; the RFC 9068 profile without an issuer
+    /// ([`ConfigError::NoIssuer`]), without an audience, or without `exp`; a
+    /// maximum token size of zero; more than 64 required claims; no
+    /// jsonwebtoken crypto provider ([`ConfigError::NoCryptoProvider`]).
+    ///
+    /// With feature `jwt` or `jwt-rust-crypto` it installs that backend as
+    /// jsonwebtoken's process default, unless one is installed already:
+    /// jsonwebtoken would otherwise panic at the first token if another
+    /// crate in the build enabled its other backend too.
     pub fn build(self) -> Result<JwtVerifier<C>, ConfigError> {
         if self.keys.is_empty() {
             return Err(ConfigError::NoKeys);
         }
+        if self
+            .issuers
+            .iter()
+            .chain(&self.audiences)
+            .any(|value| value.is_empty())
+        {
+            return Err(ConfigError::EmptyIssuerOrAudience);
+        }
+        if self.leeway > MAX_LEEWAY {
+            return Err(ConfigError::LeewayTooLong {
+                max_secs: MAX_LEEWAY.as_secs(),
+            });
+        }
+        ensure_crypto_provider()?;
         let rfc9068 = self.profile == JwtProfile::Rfc9068;
         if self.audiences.is_empty() && (self.audience_check || rfc9068) {
             return Err(ConfigError::NoAudience);
@@ -247,6 +273,33 @@ impl<C> JwtVerifierBuilder<C> {
             check: self.check,
             _claims: PhantomData,
         }))
+    }
+}
+
+/// Makes sure jsonwebtoken has a crypto provider, so that no token can make
+/// it panic: the backend of this crate's feature is installed (a provider
+/// the application installed first stays); with `jwt-core` alone, one
+/// verification is tried, and its panic becomes a configuration error.
+fn ensure_crypto_provider() -> Result<(), ConfigError> {
+    #[cfg(feature = "jwt-aws-lc-rs")]
+    {
+        use jsonwebtoken::crypto::{CryptoProvider, aws_lc};
+        let _already_installed = CryptoProvider::install_default(&aws_lc::DEFAULT_PROVIDER);
+        Ok(())
+    }
+    #[cfg(all(feature = "jwt-rust-crypto", not(feature = "jwt-aws-lc-rs")))]
+    {
+        use jsonwebtoken::crypto::{CryptoProvider, rust_crypto};
+        let _already_installed = CryptoProvider::install_default(&rust_crypto::DEFAULT_PROVIDER);
+        Ok(())
+    }
+    #[cfg(not(any(feature = "jwt-aws-lc-rs", feature = "jwt-rust-crypto")))]
+    {
+        let probe = std::panic::catch_unwind(|| {
+            let key = jsonwebtoken::DecodingKey::from_secret(&[0; 32]);
+            jsonwebtoken::crypto::verify("AAAA", b"probe", &key, jsonwebtoken::Algorithm::HS256)
+        });
+        probe.map(drop).map_err(|_| ConfigError::NoCryptoProvider)
     }
 }
 

@@ -9,7 +9,9 @@ use crate::token::all_in;
 /// A token split into its segments, each checked to be unpadded base64url
 /// (RFC 7515 §2): the bearer token grammar also allows `+`, `/`, `~` and
 /// `=`, which a JWS never contains.
-#[derive(Clone, Copy, Debug)]
+///
+/// No `Debug`: it holds the token.
+#[derive(Clone, Copy)]
 pub(crate) struct Compact<'a> {
     /// `header.payload`, the bytes the signature covers.
     pub(crate) signing_input: &'a [u8],
@@ -27,7 +29,8 @@ impl<'a> Compact<'a> {
     /// third dot, is malformed. A JWE (five segments) is malformed too: only
     /// signed tokens are accepted. The header and payload are checked by
     /// [`decode_segment`], which takes unpadded base64url only; the
-    /// signature here, as jsonwebtoken decodes it leniently.
+    /// signature here, so that a bad one is malformed rather than a
+    /// signature that does not verify.
     pub(crate) fn split(token: &'a [u8]) -> Result<Self, JwtError> {
         let dot = |from: usize| {
             token[from..]

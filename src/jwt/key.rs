@@ -34,9 +34,9 @@ const MAX_RSA_BITS: usize = 4096;
 /// family, never across: an RSA key never verifies an HMAC token, so the
 /// RS256-to-HS256 confusion cannot happen.
 ///
-/// A key with a `kid` verifies only tokens naming that `kid`; a key without
-/// one verifies tokens whatever their `kid`, which suits a single static
-/// key.
+/// A token naming a `kid` is verified by the keys with that `kid`, or, if
+/// no key has it, by the keys configured without one (which suits a single
+/// static key); a token without a `kid` by any key bound to its `alg`.
 ///
 /// ```
 /// use tower_bearer_auth::jwt::JwtKey;
@@ -98,9 +98,14 @@ impl KeyKind {
 
 impl JwtKey {
     /// An HMAC secret for HS256: at least 32 bytes (RFC 7518 §3.2), so a
-    /// password or an empty string is refused.
+    /// password or an empty string is refused. So is a public key given as
+    /// a secret (PEM, OpenSSH or JWK text): anyone holding the public key
+    /// could then make valid HS256 tokens (CVE-2022-29217 in PyJWT).
     pub fn hmac(secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         let secret = secret.as_ref();
+        if looks_like_a_public_key(secret) {
+            return Err(ConfigError::InvalidKey);
+        }
         Self::new(
             DecodingKey::from_secret(secret),
             KeyKind::Hmac(secret.len()),
@@ -289,6 +294,18 @@ impl JwtKey {
             kind,
         })
     }
+}
+
+/// PEM, OpenSSH (`ssh-rsa`, `ssh-ed25519`, `ecdsa-sha2-…`) or a JWK object:
+/// text no random secret looks like.
+fn looks_like_a_public_key(secret: &[u8]) -> bool {
+    let text = secret.trim_ascii();
+    text.starts_with(b"-----BEGIN")
+        || text.starts_with(b"ssh-")
+        || text.starts_with(b"ecdsa-sha2-")
+        || (text.starts_with(b"{")
+            && serde_json::from_slice::<serde_json::Value>(text)
+                .is_ok_and(|jwk| jwk.get("kty").is_some()))
 }
 
 /// P-256 or P-384 by the length of the uncompressed SEC1 point.

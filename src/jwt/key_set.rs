@@ -9,9 +9,9 @@ use super::error::{JwtError, JwtErrorKind};
 use super::key::JwtKey;
 
 /// The configured keys. A token's `kid` selects the keys with that id; a
-/// token without one, or naming no configured id, falls back to the keys
-/// configured without an id. Among those, only keys bound to the token's
-/// `alg` are tried.
+/// `kid` no key has falls back to the keys configured without an id; a
+/// token without a `kid` may be verified by any key. Among those, only keys
+/// bound to the token's `alg` are tried.
 #[derive(Clone)]
 pub(crate) struct KeySet {
     keys: Box<[JwtKey]>,

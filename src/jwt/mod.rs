@@ -2,22 +2,51 @@
 //! algorithms, the registered claims checked, RFC 8725 and RFC 9068 applied.
 //!
 //! ```
-//! use axum::{Json, Router, routing::get};
+//! use axum::{Json, Router, body::Body, routing::get};
+//! use http::{Request, StatusCode};
+//! use tower::ServiceExt;
 //! use tower_bearer_auth::{BearerAuthLayer, axum::Claims};
 //! use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
+//! use tower_bearer_auth::jwt::jsonwebtoken::{self, EncodingKey, Header};
 //!
-//! # fn main() -> Result<(), tower_bearer_auth::ConfigError> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let secret = b"an example secret, at least 32 bytes long";
 //! let verifier: JwtVerifier = JwtVerifier::builder()
-//!     .with_key(JwtKey::from_pem(include_str!("../../tests/fixtures/jwt/rsa.pem"))?)
+//!     .with_key(JwtKey::hmac(secret)?)
 //!     .with_issuer("https://issuer.example.com")
 //!     .with_audience("https://api.example.com")
 //!     .build()?;
 //!
 //! let auth = BearerAuthLayer::new(verifier);
-//! let app: Router = Router::new()
+//! let app = Router::new()
 //!     .route("/me", get(|Claims(claims): Claims<AccessClaims>| async move { Json(claims) }))
 //!     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])?))
 //!     .route_layer(auth);
+//!
+//! // A token as the issuer would make it.
+//! let claims = serde_json::json!({
+//!     "iss": "https://issuer.example.com", "aud": "https://api.example.com",
+//!     "sub": "alice", "scope": "read", "exp": 4102444800u64,
+//! });
+//! let token = jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(secret))?;
+//! let get = |uri: &str, token: &str| {
+//!     Request::get(uri).header("authorization", format!("Bearer {token}")).body(Body::empty())
+//! };
+//!
+//! let response = app.clone().oneshot(get("/me", &token)?).await?;
+//! assert_eq!(response.status(), StatusCode::OK);
+//!
+//! let response = app.clone().oneshot(get("/admin", &token)?).await?;
+//! assert_eq!(response.status(), StatusCode::FORBIDDEN);
+//!
+//! let forged = format!("{token}x");
+//! let response = app.oneshot(get("/me", &forged)?).await?;
+//! assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+//! assert_eq!(
+//!     response.headers()["www-authenticate"],
+//!     r#"Bearer realm="api", error="invalid_token", error_description="the access token is invalid""#,
+//! );
 //! # Ok(()) }
 //! ```
 //!
@@ -27,7 +56,10 @@
 //!   bits or more), EC P-256 and P-384, and Ed25519 public keys from PEM,
 //!   DER or JWK. Each is bound to the algorithms it may verify, one by
 //!   default, always within its family, so an RSA public key can never
-//!   serve as an HMAC secret. A token's `kid` selects the key.
+//!   serve as an HMAC secret, and a public key is refused as a secret. A
+//!   token's `kid` selects the keys with that id (or, failing that, those
+//!   configured without one). With several issuers, every key is trusted
+//!   for all of them: give each issuer its own verifier.
 //! - **Algorithms**: `alg` must be exactly one of jsonwebtoken's names and
 //!   bound to the selected key; `none` is refused whatever the
 //!   configuration (RFC 8725 §3.1, §3.2).
@@ -43,7 +75,9 @@
 //! - **Type** (RFC 8725 §3.11): `typ` absent, `JWT` or `at+jwt`; with
 //!   [`JwtProfile::Rfc9068`], `at+jwt` only, and the RFC 9068 claims
 //!   required.
-//! - **Size**: tokens over 8 KiB are refused before anything is decoded.
+//! - **Size**: tokens over 8 KiB are refused before anything is decoded
+//!   (behind [`BearerAuthLayer`](crate::BearerAuthLayer), its extractor's
+//!   4 KiB cap answers 400 first: raise both for larger tokens).
 //! - **The application's own check** ([`JwtVerifierBuilder::with_claims_check`]).
 //!
 //! Every refusal is 401 `invalid_token`; the [`JwtError`] saying which check
@@ -52,11 +86,14 @@
 //!
 //! # Crypto backend
 //!
-//! jsonwebtoken panics at its first verification unless exactly one crypto
-//! backend is on. Feature `jwt` selects aws-lc-rs; `jwt-rust-crypto` selects
-//! RustCrypto instead (enable it *instead of* `jwt`: both together is a
-//! compile error); `jwt-core` selects none, for an application that installs
-//! its own `jsonwebtoken::crypto::CryptoProvider`.
+//! jsonwebtoken panics at its first verification unless it has exactly one
+//! crypto backend. Feature `jwt` selects aws-lc-rs; `jwt-rust-crypto`
+//! selects RustCrypto instead (enable it *instead of* `jwt`: both together
+//! is a compile error). [`JwtVerifierBuilder::build`] installs the selected
+//! backend as jsonwebtoken's default, so another crate enabling the other
+//! backend cannot make it panic. `jwt-core` selects none, for an
+//! application that installs its own `jsonwebtoken::crypto::CryptoProvider`
+//! before building; `build` refuses to build without one.
 
 #[cfg(all(feature = "jwt-aws-lc-rs", feature = "jwt-rust-crypto"))]
 compile_error!(
@@ -77,7 +114,9 @@ mod key_set;
 mod verifier;
 
 pub use access_claims::AccessClaims;
-pub use builder::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_SIZE, JwtProfile, JwtVerifierBuilder};
+pub use builder::{
+    DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_SIZE, JwtProfile, JwtVerifierBuilder, MAX_LEEWAY,
+};
 pub use error::{JwtError, JwtErrorKind};
 pub use key::{JwtKey, MAX_KID_LEN};
 pub use verifier::JwtVerifier;
