@@ -20,19 +20,20 @@
 //! the crypto backend: run once with `--features jwt` (aws-lc-rs) and once
 //! with `--no-default-features --features jwt-rust-crypto`.
 
+mod support;
+
 use std::convert::Infallible;
-use std::fmt::Debug;
 use std::fs;
-use std::future::{Future, Ready, ready};
+use std::future::{Ready, ready};
 use std::hint::black_box;
 use std::path::PathBuf;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::header::AUTHORIZATION;
 use http::{HeaderValue, Request, Response, StatusCode};
-use tower::{Layer, Service, service_fn};
+use tower::{Layer, service_fn};
+
+use support::once;
 use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::jwt::jsonwebtoken::{self, Algorithm, DecodingKey, Validation};
 use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
@@ -156,24 +157,6 @@ fn request(authorization: &HeaderValue) -> Request<()> {
         .header(AUTHORIZATION, authorization.clone())
         .body(())
         .expect("valid request")
-}
-
-/// One request through `service`, driven without a runtime.
-fn once<S>(service: &mut S, request: Request<()>) -> Response<String>
-where
-    S: Service<Request<()>, Response = Response<String>>,
-    S::Error: Debug,
-{
-    let mut cx = Context::from_waker(Waker::noop());
-    let Poll::Ready(ready) = service.poll_ready(&mut cx) else {
-        panic!("service not ready");
-    };
-    ready.expect("poll_ready failed");
-    let future = pin!(service.call(request));
-    let Poll::Ready(response) = future.poll(&mut cx) else {
-        panic!("response future pending");
-    };
-    response.expect("call failed")
 }
 
 /// The three paths for one algorithm, each checked once before it is

@@ -10,15 +10,17 @@
 //! The script subtracts the count of `none` (all the set-up, no
 //! verification) and divides by `n`. The paths are those of `benches/jwt.rs`.
 
+mod support;
+
 use std::convert::Infallible;
-use std::future::{Future, ready};
+use std::future::ready;
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use http::header::AUTHORIZATION;
 use http::{HeaderValue, Request, Response};
-use tower::{Layer, Service, service_fn};
+use tower::{Layer, service_fn};
+
+use support::once;
 use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::jwt::jsonwebtoken::{self, Algorithm, DecodingKey, Validation};
 use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
@@ -122,15 +124,7 @@ fn main() {
                     .header(AUTHORIZATION, authorization.clone())
                     .body(())
                     .expect("request");
-                let mut cx = Context::from_waker(Waker::noop());
-                let Poll::Ready(Ok(())) = service.poll_ready(&mut cx) else {
-                    panic!("not ready");
-                };
-                let future = pin!(service.call(request));
-                let Poll::Ready(Ok(response)) = future.poll(&mut cx) else {
-                    panic!("not answered at once");
-                };
-                assert_eq!(response.status(), 200);
+                assert_eq!(once(&mut service, request).status(), 200);
             }
             "none" => {}
             other => panic!("no mode {other}"),

@@ -8,12 +8,12 @@
 //! `missing` requests carry an `Accept` header instead of `Authorization`, so
 //! building them costs the same as building the others.
 
+mod support;
+
 use std::convert::Infallible;
 use std::fmt::Debug;
-use std::future::{Future, Ready, ready};
+use std::future::{Ready, ready};
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
@@ -21,6 +21,8 @@ use criterion::{
 use http::header::{ACCEPT, AUTHORIZATION, HeaderName};
 use http::{Request, Response, StatusCode};
 use tower::{Layer, Service, service_fn};
+
+use support::once;
 use tower_bearer_auth::{BearerAuthLayer, StaticTokens};
 use tower_http::validate_request::ValidateRequestHeaderLayer;
 
@@ -51,24 +53,6 @@ fn handler(request: Request<()>) -> Ready<Result<Response<String>, Infallible>> 
         *response.status_mut() = StatusCode::NO_CONTENT;
     }
     ready(Ok(response))
-}
-
-/// One request through `service`, driven without a runtime.
-fn once<S>(service: &mut S, request: Request<()>) -> Response<String>
-where
-    S: Service<Request<()>, Response = Response<String>>,
-    S::Error: Debug,
-{
-    let mut cx = Context::from_waker(Waker::noop());
-    let Poll::Ready(ready) = service.poll_ready(&mut cx) else {
-        panic!("service not ready");
-    };
-    ready.expect("poll_ready failed");
-    let future = pin!(service.call(request));
-    let Poll::Ready(response) = future.poll(&mut cx) else {
-        panic!("response future pending");
-    };
-    response.expect("call failed")
 }
 
 fn case<S>(
