@@ -337,6 +337,10 @@ pub enum ConfigError {
     /// The RFC 9068 profile requires `exp`.
     #[error("exp cannot be optional with this profile")]
     ExpRequired,
+    /// A key is bound to an issuer the verifier does not accept, or, with
+    /// several accepted issuers, a key is bound to none of them.
+    #[error("with several issuers every key must be bound to one of them")]
+    IssuerBinding,
     /// An accepted issuer or audience is the empty string.
     #[error("issuer and audience must not be empty")]
     EmptyIssuerOrAudience,

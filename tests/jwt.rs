@@ -403,6 +403,56 @@ fn audience_check_can_be_turned_off_explicitly() {
 }
 
 #[test]
+fn keys_bound_to_issuers_vouch_for_their_issuer_only() {
+    // Two issuers: the HMAC secret belongs to ISSUER, the RSA key to OTHER.
+    const OTHER: &str = "https://evil.example.com";
+    let keys = fixtures::keys();
+    let bind = |kid: &str, issuer: &str| {
+        let key = keys.iter().find(|key| key.kid() == Some(kid)).expect(kid);
+        key.clone().with_issuer(issuer)
+    };
+    let verifier: JwtVerifier = JwtVerifier::builder()
+        .with_key(bind("hs", ISSUER))
+        .with_key(bind("rsa", OTHER))
+        .with_issuer(ISSUER)
+        .with_issuer(OTHER)
+        .with_audience(AUDIENCE)
+        .build()
+        .expect("verifier");
+    let kind = |name: &str| {
+        verifier
+            .verify_jwt(&fixture(name).token)
+            .map(|_| ())
+            .map_err(|e| e.kind())
+    };
+    assert_eq!(kind("hs256-valid"), Ok(()));
+    assert_eq!(kind("hs256-no-kid"), Ok(()));
+    // `iss` OTHER, signed with ISSUER's secret: that key is not OTHER's.
+    assert_eq!(kind("wrong-issuer"), Err(JwtErrorKind::UnknownKey));
+    // `iss` ISSUER, signed with OTHER's RSA key.
+    assert_eq!(kind("rs256-valid"), Err(JwtErrorKind::UnknownKey));
+    assert_eq!(kind("iss-missing"), Err(JwtErrorKind::UnknownKey));
+
+    let rsa = || JwtKey::from_pem(fixtures::file("rsa.pem")).expect("rsa");
+    let refused = [
+        // Several issuers, a key bound to none of them.
+        JwtVerifier::<AccessClaims>::builder()
+            .with_key(rsa().with_issuer(ISSUER))
+            .with_key(rsa())
+            .with_issuer(ISSUER)
+            .with_issuer(OTHER),
+        // A key bound to an issuer that is not accepted.
+        JwtVerifier::builder()
+            .with_key(rsa().with_issuer(OTHER))
+            .with_issuer(ISSUER),
+    ];
+    for builder in refused {
+        let result = builder.with_audience(AUDIENCE).build().map(|_| ());
+        assert_eq!(result, Err(ConfigError::IssuerBinding));
+    }
+}
+
+#[test]
 fn claims_check_and_required_claims() {
     let verifier: JwtVerifier = JwtVerifier::builder()
         .with_keys(fixtures::keys())
@@ -511,7 +561,7 @@ fn nothing_secret_in_debug_or_errors() {
     let hs = fixtures::keys().remove(0);
     assert_eq!(
         format!("{hs:?}"),
-        r#"JwtKey { kid: Some("hs"), kind: "hmac", algorithms: {HS256}, .. }"#
+        r#"JwtKey { kid: Some("hs"), issuer: None, kind: "hmac", algorithms: {HS256}, .. }"#
     );
     for fixture in fixtures() {
         if let Err(error) = verifier.verify_jwt(&fixture.token) {

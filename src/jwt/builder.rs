@@ -130,8 +130,9 @@ impl<C> JwtVerifierBuilder<C> {
     }
 
     /// Accepts tokens whose `iss` is exactly `issuer` (byte for byte: no
-    /// trailing-slash or case folding). Call it again to accept several;
-    /// once one is given, a token without `iss` is refused.
+    /// trailing-slash or case folding). Call it again to accept several, and
+    /// then bind each key to its issuer with [`JwtKey::with_issuer`]; once
+    /// one is given, a token without `iss` is refused.
     pub fn with_issuer(mut self, issuer: impl Into<Box<str>>) -> Self {
         self.issuers.push(issuer.into());
         self
@@ -207,7 +208,9 @@ impl<C> JwtVerifierBuilder<C> {
     /// ([`ConfigError::NoAudience`]); an empty issuer or audience; a leeway
     /// over [`MAX_LEEWAY`]; the RFC 9068 profile without an issuer
     /// ([`ConfigError::NoIssuer`]), without an audience, or without `exp`; a
-    /// maximum token size of zero; more than 64 required claims; no
+    /// maximum token size of zero; more than 64 required claims; a key bound
+    /// to an issuer not accepted, or, with several issuers, a key bound to
+    /// none ([`ConfigError::IssuerBinding`]); no
     /// jsonwebtoken crypto provider ([`ConfigError::NoCryptoProvider`]).
     ///
     /// With feature `jwt` or `jwt-rust-crypto` it installs that backend as
@@ -255,8 +258,9 @@ impl<C> JwtVerifierBuilder<C> {
             return Err(ConfigError::TooManyRequiredClaims { max: MAX_REQUIRED });
         }
         let audiences = (!self.audiences.is_empty()).then(|| self.audiences.into_boxed_slice());
+        let keys = KeySet::new(self.keys, &self.issuers)?;
         Ok(JwtVerifier::from_inner(Inner {
-            keys: KeySet::new(self.keys),
+            keys,
             rules: ClaimRules {
                 issuers: self.issuers.into(),
                 audiences,

@@ -32,8 +32,9 @@ pub(crate) struct Registered {
     exp: Option<f64>,
     nbf: Option<f64>,
     iat: Option<f64>,
-    /// Whether `iss` is accepted; `None` when absent.
-    issuer_accepted: Option<bool>,
+    /// `iss`, as an index into the accepted issuers (`Some(None)`: present
+    /// but not accepted); `None` when absent.
+    issuer: Option<Option<usize>>,
     /// Whether `aud` names an accepted audience; `None` when absent.
     audience_accepted: Option<bool>,
     /// Bit `i` set: `rules.required[i]` is present.
@@ -50,6 +51,11 @@ impl Registered {
             .and_then(|registered| deserializer.end().map(|()| registered))
             .map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
         Ok(registered)
+    }
+
+    /// Which of the accepted issuers the token names, if any.
+    pub(crate) fn issuer(&self) -> Option<usize> {
+        self.issuer.flatten()
     }
 
     /// Checks the claims against the rules at `now` (seconds since the
@@ -72,9 +78,9 @@ impl Registered {
             return Err(JwtErrorKind::NotYetValid.into());
         }
         if !rules.issuers.is_empty() {
-            match self.issuer_accepted {
-                Some(true) => {}
-                Some(false) => return Err(JwtErrorKind::WrongIssuer.into()),
+            match self.issuer {
+                Some(Some(_)) => {}
+                Some(None) => return Err(JwtErrorKind::WrongIssuer.into()),
                 None => return Err(missing("iss")),
             }
         }
@@ -141,8 +147,12 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 "iat" => claims.iat = Some(map.next_value::<NumericDate>()?.0),
                 "iss" => {
                     let issuer: Str<'de> = map.next_value()?;
-                    claims.issuer_accepted =
-                        Some(rules.issuers.iter().any(|accepted| **accepted == *issuer));
+                    claims.issuer = Some(
+                        rules
+                            .issuers
+                            .iter()
+                            .position(|accepted| **accepted == *issuer),
+                    );
                 }
                 "aud" => {
                     let accepted = rules.audiences.as_deref().unwrap_or_default();

@@ -53,6 +53,7 @@ const MAX_RSA_BITS: usize = 4096;
 #[derive(Clone)]
 pub struct JwtKey {
     pub(crate) kid: Option<Arc<str>>,
+    pub(crate) issuer: Option<Arc<str>>,
     pub(crate) algorithms: Algorithms,
     pub(crate) key: DecodingKey,
     kind: KeyKind,
@@ -217,6 +218,20 @@ impl JwtKey {
         Ok(self)
     }
 
+    /// Binds the key to one issuer: it then verifies only tokens whose
+    /// `iss` is exactly `issuer`, so one issuer's key never vouches for
+    /// another's tokens (RFC 8725 §3.8). Required for every key of a
+    /// verifier that accepts more than one issuer.
+    pub fn with_issuer(mut self, issuer: impl Into<Arc<str>>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// The issuer the key is bound to, if any.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
     /// Binds the key to `algorithm` alone, in place of its default.
     pub fn with_algorithm(self, algorithm: Algorithm) -> Result<Self, ConfigError> {
         self.with_algorithms([algorithm])
@@ -289,6 +304,7 @@ impl JwtKey {
         }
         Ok(Self {
             kid: None,
+            issuer: None,
             algorithms: Algorithms::EMPTY.with(kind.default_algorithm()),
             key,
             kind,
@@ -336,6 +352,7 @@ impl fmt::Debug for JwtKey {
         };
         f.debug_struct("JwtKey")
             .field("kid", &self.kid)
+            .field("issuer", &self.issuer)
             .field("kind", &kind)
             .field("algorithms", &self.algorithms)
             .finish_non_exhaustive()

@@ -7,36 +7,64 @@ use jsonwebtoken::Algorithm;
 use super::compact::Compact;
 use super::error::{JwtError, JwtErrorKind};
 use super::key::JwtKey;
+use crate::error::ConfigError;
 
 /// The configured keys. A token's `kid` selects the keys with that id; a
 /// `kid` no key has falls back to the keys configured without an id; a
 /// token without a `kid` may be verified by any key. Among those, only keys
 /// bound to the token's `alg` are tried.
+///
+/// A key bound to an issuer answers only tokens whose `iss` is that issuer.
 #[derive(Clone)]
 pub(crate) struct KeySet {
     keys: Box<[JwtKey]>,
+    /// Per key, the index of its issuer among the accepted issuers.
+    issuers: Box<[Option<usize>]>,
 }
 
 impl KeySet {
-    pub(crate) fn new(keys: Vec<JwtKey>) -> Self {
-        Self { keys: keys.into() }
+    /// `keys`, each bound issuer resolved against `accepted`. With more than
+    /// one accepted issuer every key must be bound to one of them, or any
+    /// issuer's key could vouch for another's tokens (RFC 8725 §3.8).
+    pub(crate) fn new(keys: Vec<JwtKey>, accepted: &[Box<str>]) -> Result<Self, ConfigError> {
+        let issuers = keys
+            .iter()
+            .map(|key| match key.issuer() {
+                Some(bound) => accepted
+                    .iter()
+                    .position(|issuer| **issuer == *bound)
+                    .map(Some)
+                    .ok_or(ConfigError::IssuerBinding),
+                None if accepted.len() > 1 => Err(ConfigError::IssuerBinding),
+                None => Ok(None),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            keys: keys.into(),
+            issuers,
+        })
     }
 
-    /// Verifies the signature of `token` with a key that `kid` and `alg`
-    /// select: [`UnknownKey`](JwtErrorKind::UnknownKey) if none has the
+    /// Verifies the signature of `token` with a key that the token's
+    /// accepted `issuer` (an index), `kid` and `alg` select: [`UnknownKey`](JwtErrorKind::UnknownKey) if none has the
     /// `kid`, [`Algorithm`](JwtErrorKind::Algorithm) if those that could
     /// answer are bound to other algorithms,
     /// [`BadSignature`](JwtErrorKind::BadSignature) if none verifies it.
     pub(crate) fn verify(
         &self,
         kid: Option<&str>,
+        issuer: Option<usize>,
         alg: Algorithm,
         token: &Compact<'_>,
     ) -> Result<(), JwtError> {
-        let named = kid.filter(|kid| self.keys.iter().any(|key| key.kid() == Some(kid)));
-        let mut candidates = self
+        let of_issuer = self
             .keys
             .iter()
+            .zip(&self.issuers)
+            .filter(|(_, bound)| bound.is_none() || **bound == issuer)
+            .map(|(key, _)| key);
+        let named = kid.filter(|kid| of_issuer.clone().any(|key| key.kid() == Some(kid)));
+        let mut candidates = of_issuer
             .filter(|key| match named {
                 Some(kid) => key.kid() == Some(kid),
                 None => kid.is_none() || key.kid.is_none(),

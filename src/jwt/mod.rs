@@ -58,8 +58,9 @@
 //!   default, always within its family, so an RSA public key can never
 //!   serve as an HMAC secret, and a public key is refused as a secret. A
 //!   token's `kid` selects the keys with that id (or, failing that, those
-//!   configured without one). With several issuers, every key is trusted
-//!   for all of them: give each issuer its own verifier.
+//!   configured without one). With several issuers, each key is bound to
+//!   its own ([`JwtKey::with_issuer`]) and the token's `iss` selects among
+//!   them, so no issuer's key vouches for another's tokens (RFC 8725 §3.8).
 //! - **Algorithms**: `alg` must be exactly one of jsonwebtoken's names and
 //!   bound to the selected key; `none` is refused whatever the
 //!   configuration (RFC 8725 §3.1, §3.2).

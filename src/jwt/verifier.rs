@@ -35,11 +35,11 @@ pub(crate) type ClaimsCheck<C> = Arc<dyn Fn(&C) -> Result<(), &'static str> + Se
 /// [`JwtErrorKind`]: size; the compact form (three base64url segments); the
 /// header, read once (a JSON object without duplicate names, `crit`, `b64`,
 /// `zip` or a nested `cty`); `alg` (exactly one of jsonwebtoken's names,
-/// never `none`); `typ`; the key, chosen by `kid` and bound to `alg`; the
-/// signature; the payload, read once for the registered claims (types,
-/// duplicate names, depth) and checked (`exp`, `nbf`, `iat` with the leeway,
-/// `iss`, `aud`, the required claims); then `C` is read from it and the
-/// application's check runs.
+/// never `none`); `typ`; the payload, read once for the registered claims
+/// (types, duplicate names, depth); the key, chosen by `iss`, `kid` and
+/// `alg`; the signature; the registered claims checked (`exp`, `nbf`, `iat`
+/// with the leeway, `iss`, `aud`, the required claims); then `C` is read
+/// from the payload and the application's check runs.
 ///
 /// jsonwebtoken's `decode` reads the header and the claims twice each and
 /// builds its validation per call; this verifier builds everything once and
@@ -105,9 +105,12 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
         if !inner.types.accepts(header.typ.as_deref()) {
             return Err(JwtErrorKind::WrongType.into());
         }
-        inner.keys.verify(header.kid.as_deref(), alg, &compact)?;
+        // Read, not yet trusted: the token's issuer selects its keys.
+        let registered = Registered::read(&payload, &inner.rules)?;
+        let kid = header.kid.as_deref();
+        inner.keys.verify(kid, registered.issuer(), alg, &compact)?;
 
-        Registered::read(&payload, &inner.rules)?.check(&inner.rules, now)?;
+        registered.check(&inner.rules, now)?;
         let claims: C =
             serde_json::from_slice(&payload).map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
         if let Some(check) = &inner.check {
