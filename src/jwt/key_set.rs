@@ -46,9 +46,10 @@ impl KeySet {
     }
 
     /// Verifies the signature of `token` with a key that the token's
-    /// accepted `issuer` (an index), `kid` and `alg` select: [`UnknownKey`](JwtErrorKind::UnknownKey) if none has the
-    /// `kid`, [`Algorithm`](JwtErrorKind::Algorithm) if those that could
-    /// answer are bound to other algorithms,
+    /// accepted `issuer` (an index), `kid` and `alg` select:
+    /// [`UnknownKey`](JwtErrorKind::UnknownKey) if none has the `kid` (or
+    /// belongs to the issuer), [`Algorithm`](JwtErrorKind::Algorithm) if
+    /// those that could answer are bound to other algorithms,
     /// [`BadSignature`](JwtErrorKind::BadSignature) if none verifies it.
     pub(crate) fn verify(
         &self,
@@ -77,7 +78,8 @@ impl KeySet {
         if allowed.peek().is_none() {
             return Err(JwtErrorKind::Algorithm.into());
         }
-        // `alg: none` never gets here, and neither does an empty signature.
+        // `alg: none` never gets here; an empty signature never reaches the
+        // crypto.
         if !token.signature.is_empty() {
             for key in allowed {
                 let verified = jsonwebtoken::crypto::verify(
