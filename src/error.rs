@@ -360,6 +360,22 @@ pub enum ConfigError {
         /// The maximum.
         max: usize,
     },
+    /// A key set or discovery URL that is not an absolute `https` URL (or
+    /// `http` to a loopback address, or any `http` when explicitly allowed).
+    #[error("key set URL must be an absolute https URL")]
+    InvalidUrl,
+    /// Keys are fetched in the background, which needs a tokio runtime when
+    /// the key source is built.
+    #[error("no tokio runtime to fetch keys on")]
+    NoRuntime,
+    /// A duration is zero where it must not be, or a minimum exceeds its
+    /// maximum.
+    #[error("durations must be non-zero and each minimum at most its maximum")]
+    InvalidDuration,
+    /// rustls has no crypto provider for the default HTTPS client: enable
+    /// `jwt` or `jwt-rust-crypto`, or install a rustls `CryptoProvider`.
+    #[error("no rustls crypto provider installed")]
+    NoTlsProvider,
 }
 
 #[cfg(test)]

@@ -163,6 +163,8 @@
 //! | `jwt` | no | `jwt::JwtVerifier` on jsonwebtoken with its aws-lc-rs backend |
 //! | `jwt-rust-crypto` | no | the same with the RustCrypto backend; instead of `jwt`, never with it |
 //! | `jwt-core` | no | the same with no backend: install a `jsonwebtoken::crypto::CryptoProvider` |
+//! | `jwks` | no | `jwks::Jwks`: the JWT verifier's keys from a JWKS URL or OIDC discovery, cached and refreshed; needs tokio |
+//! | `tracing` | no | `tracing` events for key fetches, refreshes and failures (never a token or key) |
 //! | `serde` | no | `Deserialize` for [`scope::Scopes`] |
 //!
 //! jsonwebtoken panics at its first verification unless exactly one backend
@@ -206,6 +208,10 @@ pub mod axum;
 #[cfg(feature = "jwt-core")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwt-core")))]
 pub mod jwt;
+
+#[cfg(feature = "jwks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+pub mod jwks;
 
 pub use error::{AuthError, ConfigError, ErrorCode, ErrorKind};
 pub use extract::{DEFAULT_MAX_TOKEN_LEN, TokenExtractor};

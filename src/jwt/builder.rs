@@ -10,7 +10,7 @@ use super::claims::{ClaimRules, MAX_REQUIRED};
 use super::header::media_type_is;
 use super::key::JwtKey;
 use super::key_set::KeySet;
-use super::verifier::{ClaimsCheck, Inner, JwtVerifier};
+use super::verifier::{ClaimsCheck, Inner, JwtVerifier, RemoteKeys};
 use crate::error::ConfigError;
 
 /// The default [`JwtVerifierBuilder::with_leeway`]: one minute of clock skew.
@@ -90,6 +90,7 @@ impl TypeRule {
 #[must_use]
 pub struct JwtVerifierBuilder<C> {
     keys: Vec<JwtKey>,
+    remote: Vec<RemoteKeys>,
     issuers: Vec<Box<str>>,
     audiences: Vec<Box<str>>,
     audience_check: bool,
@@ -105,6 +106,7 @@ impl<C> JwtVerifierBuilder<C> {
     pub(crate) fn new() -> Self {
         Self {
             keys: Vec::new(),
+            remote: Vec::new(),
             issuers: Vec::new(),
             audiences: Vec::new(),
             audience_check: true,
@@ -126,6 +128,18 @@ impl<C> JwtVerifierBuilder<C> {
     /// Adds several verification keys.
     pub fn with_keys(mut self, keys: impl IntoIterator<Item = JwtKey>) -> Self {
         self.keys.extend(keys);
+        self
+    }
+
+    /// Accepts tokens of the issuer of `jwks`, verified with its keys only
+    /// (fetched, cached and refreshed by `jwks`; see [`crate::jwks`]). Call
+    /// it again for more issuers: a token's `iss` selects the key source,
+    /// and a token of an issuer not configured is refused before anything
+    /// is fetched.
+    #[cfg(feature = "jwks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+    pub fn with_jwks(mut self, jwks: crate::jwks::Jwks) -> Self {
+        self.remote.push(jwks);
         self
     }
 
@@ -217,10 +231,11 @@ impl<C> JwtVerifierBuilder<C> {
     /// jsonwebtoken's process default, unless one is installed already:
     /// jsonwebtoken would otherwise panic at the first token if another
     /// crate in the build enabled its other backend too.
-    pub fn build(self) -> Result<JwtVerifier<C>, ConfigError> {
-        if self.keys.is_empty() {
+    pub fn build(mut self) -> Result<JwtVerifier<C>, ConfigError> {
+        if self.keys.is_empty() && self.remote.is_empty() {
             return Err(ConfigError::NoKeys);
         }
+        let remote = remote_by_issuer(&mut self.issuers, self.remote, &self.keys)?;
         if self
             .issuers
             .iter()
@@ -261,6 +276,7 @@ impl<C> JwtVerifierBuilder<C> {
         let keys = KeySet::new(self.keys, &self.issuers)?;
         Ok(JwtVerifier::from_inner(Inner {
             keys,
+            remote,
             rules: ClaimRules {
                 issuers: self.issuers.into(),
                 audiences,
@@ -278,6 +294,49 @@ impl<C> JwtVerifierBuilder<C> {
             _claims: PhantomData,
         }))
     }
+}
+
+/// Each key source at the index of its issuer, which is accepted if it was
+/// not already. An issuer has one source, and configured keys may not also
+/// answer for an issuer with fetched keys: which would win is a guess.
+#[cfg(feature = "jwks")]
+fn remote_by_issuer(
+    issuers: &mut Vec<Box<str>>,
+    remote: Vec<RemoteKeys>,
+    keys: &[JwtKey],
+) -> Result<Box<[Option<RemoteKeys>]>, ConfigError> {
+    let position = |issuers: &[Box<str>], issuer: &str| issuers.iter().position(|i| **i == *issuer);
+    for jwks in &remote {
+        if position(issuers, jwks.issuer()).is_none() {
+            issuers.push(jwks.issuer().into());
+        }
+    }
+    let mut by_issuer: Vec<Option<RemoteKeys>> = vec![None; issuers.len()];
+    for jwks in remote {
+        let slot = position(issuers, jwks.issuer()).and_then(|i| by_issuer.get_mut(i));
+        match slot {
+            Some(slot @ None) => *slot = Some(jwks),
+            _ => return Err(ConfigError::IssuerBinding),
+        }
+    }
+    let fetched = |issuer: &str| position(issuers, issuer).is_some_and(|i| by_issuer[i].is_some());
+    let overlap = keys.iter().any(|key| match key.issuer() {
+        Some(issuer) => fetched(issuer),
+        None => by_issuer.iter().any(Option::is_some),
+    });
+    if overlap {
+        return Err(ConfigError::IssuerBinding);
+    }
+    Ok(by_issuer.into())
+}
+
+#[cfg(not(feature = "jwks"))]
+fn remote_by_issuer(
+    _issuers: &mut Vec<Box<str>>,
+    _remote: Vec<RemoteKeys>,
+    _keys: &[JwtKey],
+) -> Result<Box<[Option<RemoteKeys>]>, ConfigError> {
+    Ok(Box::default())
 }
 
 /// Makes sure jsonwebtoken has a crypto provider, so that no token can make

@@ -65,6 +65,10 @@ pub enum JwtErrorKind {
     MissingClaim,
     /// The application's own claims check refused the token.
     Rejected,
+    /// The issuer's keys could not be had (feature `jwks`): never fetched,
+    /// or past their lifetime while fetches fail. 503, not 401: the token
+    /// may well be valid.
+    KeysUnavailable,
 }
 
 impl JwtErrorKind {
@@ -84,6 +88,7 @@ impl JwtErrorKind {
             Self::WrongType => "wrong token type",
             Self::MissingClaim => "missing claim",
             Self::Rejected => "claims rejected",
+            Self::KeysUnavailable => "keys unavailable",
         }
     }
 }
@@ -132,10 +137,12 @@ impl From<JwtErrorKind> for JwtError {
 
 impl From<JwtError> for AuthError {
     /// 401 `invalid_token`; "expired" for [`JwtErrorKind::Expired`], the
-    /// fixed "invalid" text otherwise. The `JwtError` is the source.
+    /// fixed "invalid" text otherwise; 503 for
+    /// [`JwtErrorKind::KeysUnavailable`]. The `JwtError` is the source.
     fn from(error: JwtError) -> Self {
         let auth = match error.kind {
             JwtErrorKind::Expired => AuthError::expired(),
+            JwtErrorKind::KeysUnavailable => AuthError::unavailable(),
             _ => AuthError::invalid_token(),
         };
         auth.with_source(error)
@@ -177,6 +184,8 @@ mod tests {
                 Some(kind)
             );
         }
+        let unavailable = AuthError::from(JwtError::new(JwtErrorKind::KeysUnavailable));
+        assert_eq!(unavailable.kind(), ErrorKind::Unavailable);
         let expired = AuthError::from(JwtError::new(JwtErrorKind::Expired));
         assert_eq!(expired.kind(), ErrorKind::Expired);
         assert_eq!(expired.description(), "the access token expired");

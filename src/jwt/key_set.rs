@@ -45,6 +45,12 @@ impl KeySet {
         })
     }
 
+    /// The key ids, in order (`None` for a key without one).
+    #[cfg(feature = "jwks")]
+    pub(crate) fn kids(&self) -> impl Iterator<Item = Option<&str>> {
+        self.keys.iter().map(JwtKey::kid)
+    }
+
     /// Verifies the signature of `token` with a key that the token's
     /// accepted `issuer` (an index), `kid` and `alg` select:
     /// [`UnknownKey`](JwtErrorKind::UnknownKey) if none has the `kid` (or

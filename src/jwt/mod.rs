@@ -108,6 +108,7 @@ mod claims;
 mod compact;
 mod der;
 mod error;
+mod future;
 mod header;
 mod json;
 mod key;
@@ -119,8 +120,12 @@ pub use builder::{
     DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_SIZE, JwtProfile, JwtVerifierBuilder, MAX_LEEWAY,
 };
 pub use error::{JwtError, JwtErrorKind};
+pub use future::JwtFuture;
 pub use key::{JwtKey, MAX_KID_LEN};
 pub use verifier::JwtVerifier;
 
 #[doc(no_inline)]
 pub use jsonwebtoken;
+
+#[cfg(feature = "jwks")]
+pub(crate) use {compact::Compact, key_set::KeySet};

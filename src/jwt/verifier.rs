@@ -1,7 +1,6 @@
 //! [`JwtVerifier`]: a JWT access token in, the application's claims out.
 
 use std::fmt;
-use std::future::{Ready, ready};
 use std::marker::PhantomData;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -16,6 +15,7 @@ use super::builder::{JwtVerifierBuilder, TypeRule};
 use super::claims::{ClaimRules, Registered};
 use super::compact::{Compact, decode_segment};
 use super::error::{JwtError, JwtErrorKind};
+use super::future::JwtFuture;
 use super::header::JoseHeader;
 use super::key_set::KeySet;
 use crate::error::AuthError;
@@ -48,8 +48,16 @@ pub struct JwtVerifier<C = AccessClaims> {
     inner: Arc<Inner<C>>,
 }
 
+/// The key source of an issuer whose keys are fetched (feature `jwks`).
+#[cfg(feature = "jwks")]
+pub(crate) type RemoteKeys = crate::jwks::Jwks;
+#[cfg(not(feature = "jwks"))]
+pub(crate) type RemoteKeys = std::convert::Infallible;
+
 pub(crate) struct Inner<C> {
     pub(crate) keys: KeySet,
+    /// Per accepted issuer (by index), its fetched keys, if any.
+    pub(crate) remote: Box<[Option<RemoteKeys>]>,
     pub(crate) rules: ClaimRules,
     pub(crate) types: TypeRule,
     pub(crate) max_token_size: usize,
@@ -72,17 +80,37 @@ impl<C> JwtVerifier<C> {
 
 impl<C: DeserializeOwned> JwtVerifier<C> {
     /// Verifies `token` now and answers its claims, or why it was refused.
+    ///
+    /// With fetched keys (feature `jwks`) it never waits: a token naming a
+    /// key not fetched yet is refused ([`JwtErrorKind::UnknownKey`]), as is
+    /// any token while no keys are usable ([`JwtErrorKind::KeysUnavailable`]),
+    /// and a refresh starts within the cooldown rules. The layer, through
+    /// [`VerifyToken`], waits for that refresh instead.
     pub fn verify_jwt(&self, token: &str) -> Result<C, JwtError> {
-        self.verify_at(token.as_bytes(), now())
+        self.verify_jwt_at(token, now())
     }
 
     /// Verifies `token` as if the time were `now` (seconds since the Unix
     /// epoch): for tests and replaying logs, not for serving requests.
     pub fn verify_jwt_at(&self, token: &str, now: u64) -> Result<C, JwtError> {
-        self.verify_at(token.as_bytes(), now)
+        let mut stalled = None;
+        let verified = self.verify_at(token.as_bytes(), now, &mut stalled);
+        #[cfg(feature = "jwks")]
+        if let Some(jwks) = stalled {
+            jwks.refresh_soon();
+        }
+        verified
     }
 
-    fn verify_at(&self, token: &[u8], now: u64) -> Result<C, JwtError> {
+    /// Verifies `token`; when the issuer's fetched keys cannot decide (an
+    /// unknown `kid`, no usable keys), `stalled` receives them, so the
+    /// caller may wait for a refresh and try again.
+    fn verify_at(
+        &self,
+        token: &[u8],
+        now: u64,
+        stalled: &mut Option<RemoteKeys>,
+    ) -> Result<C, JwtError> {
         let inner = &*self.inner;
         if token.len() > inner.max_token_size {
             return Err(JwtErrorKind::TooLarge.into());
@@ -108,7 +136,7 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
         // Read, not yet trusted: the token's issuer selects its keys.
         let registered = Registered::read(&payload, &inner.rules)?;
         let kid = header.kid.as_deref();
-        inner.keys.verify(kid, registered.issuer(), alg, &compact)?;
+        self.check_signature(kid, registered.issuer(), alg, &compact, stalled)?;
 
         registered.check(&inner.rules, now)?;
         let claims: C =
@@ -118,6 +146,38 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
                 .map_err(|reason| JwtError::with_detail(JwtErrorKind::Rejected, reason))?;
         }
         Ok(claims)
+    }
+}
+
+impl<C> JwtVerifier<C> {
+    /// Checks the signature with the keys of the token's issuer: fetched
+    /// ones if it has them, configured ones otherwise.
+    fn check_signature(
+        &self,
+        kid: Option<&str>,
+        issuer: Option<usize>,
+        alg: Algorithm,
+        compact: &Compact<'_>,
+        stalled: &mut Option<RemoteKeys>,
+    ) -> Result<(), JwtError> {
+        let inner = &*self.inner;
+        #[cfg(feature = "jwks")]
+        if let Some(jwks) = issuer
+            .and_then(|issuer| inner.remote.get(issuer))
+            .and_then(Option::as_ref)
+        {
+            use crate::jwks::Lookup;
+            let kind = match jwks.verify(kid, alg, compact) {
+                Lookup::Done(verified) => return verified,
+                Lookup::UnknownKid => JwtErrorKind::UnknownKey,
+                Lookup::NoKeys => JwtErrorKind::KeysUnavailable,
+            };
+            *stalled = Some(jwks.clone());
+            return Err(kind.into());
+        }
+        #[cfg(not(feature = "jwks"))]
+        let _ = stalled;
+        inner.keys.verify(kid, issuer, alg, compact)
     }
 }
 
@@ -132,16 +192,32 @@ where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     type Claims = C;
-    type Future = Ready<Result<C, AuthError>>;
+    type Future = JwtFuture<C>;
 
     /// Verification is CPU work of microseconds: it is done at once, and
-    /// the future is ready.
+    /// the future is ready, unless the issuer's fetched keys lack the
+    /// token's `kid` or are unusable: then it waits for one refresh
+    /// (bounded by the key source's timeout) and verifies again.
     fn verify(&self, token: BearerToken, _head: &Parts) -> Self::Future {
+        let mut stalled = None;
         // The bytes: a b64token is ASCII, no need to check it is UTF-8.
-        ready(
-            self.verify_at(token.as_bytes(), now())
-                .map_err(AuthError::from),
-        )
+        let verified = self.verify_at(token.as_bytes(), now(), &mut stalled);
+        #[cfg(feature = "jwks")]
+        if let Some(jwks) = stalled {
+            let verifier = self.clone();
+            return JwtFuture::waiting(async move {
+                jwks.refreshed().await;
+                verifier
+                    .verify_at(token.as_bytes(), now(), &mut None)
+                    .map_err(|error| match error.kind() {
+                        JwtErrorKind::KeysUnavailable => {
+                            AuthError::from(error).with_retry_after(jwks.retry_after())
+                        }
+                        _ => AuthError::from(error),
+                    })
+            });
+        }
+        JwtFuture::ready(verified.map_err(AuthError::from))
     }
 }
 
@@ -158,6 +234,10 @@ impl<C> fmt::Debug for JwtVerifier<C> {
         let inner = &*self.inner;
         f.debug_struct("JwtVerifier")
             .field("keys", &inner.keys)
+            .field(
+                "remote_keys",
+                &inner.remote.iter().flatten().collect::<Vec<_>>(),
+            )
             .field("rules", &inner.rules)
             .field("types", &inner.types)
             .field("max_token_size", &inner.max_token_size)
