@@ -24,13 +24,10 @@
 mod common;
 #[path = "common/jwt_env.rs"]
 mod jwt_env;
+#[path = "common/jwt_routes.rs"]
+mod jwt_routes;
 
-use axum::routing::get;
-use axum::{Json, Router};
 use tokio::net::TcpListener;
-use tower_bearer_auth::BearerAuthLayer;
-use tower_bearer_auth::axum::Claims;
-use tower_bearer_auth::jwt::AccessClaims;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -38,15 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind(common::bind_address()?).await?;
     let address = listener.local_addr()?;
 
-    let auth = BearerAuthLayer::new(config.verifier);
-    let app = Router::new()
-        .route("/me", get(me))
-        .route(
-            "/admin",
-            get(admin).route_layer(auth.require_scopes(["admin"])?),
-        )
-        .route_layer(auth)
-        .route("/public", get(|| async { "public\n" }));
+    let app = jwt_routes::routes(config.verifier)?;
 
     eprintln!("listening on http://{address}");
     for (scope, token) in &config.demo_tokens {
@@ -58,13 +47,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     axum::serve(listener, app).await?;
     Ok(())
-}
-
-/// The verified claims, as the handler received them.
-async fn me(Claims(claims): Claims<AccessClaims>) -> Json<AccessClaims> {
-    Json(claims)
-}
-
-async fn admin(Claims(claims): Claims<AccessClaims>) -> String {
-    format!("hello admin {}\n", claims.sub().unwrap_or("(no subject)"))
 }

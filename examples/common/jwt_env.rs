@@ -12,6 +12,8 @@
 //! issuer and audience default to demo values, and tokens valid for an hour
 //! are made to try the service with.
 
+#![allow(dead_code)] // each example uses a part
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tower_bearer_auth::jwt::jsonwebtoken::{self, EncodingKey, Header};
@@ -31,14 +33,17 @@ pub(crate) struct JwtConfig {
     pub(crate) demo_tokens: Vec<(&'static str, String)>,
 }
 
+/// `JWT_PROFILE`: `jwt` (the default) or `rfc9068`.
+pub(crate) fn profile() -> Result<JwtProfile, Error> {
+    match var("JWT_PROFILE").as_deref() {
+        None | Some("jwt") => Ok(JwtProfile::Jwt),
+        Some("rfc9068") => Ok(JwtProfile::Rfc9068),
+        Some(other) => Err(format!("JWT_PROFILE must be jwt or rfc9068, not {other:?}").into()),
+    }
+}
+
 pub(crate) fn from_env() -> Result<JwtConfig, Error> {
-    let profile = match var("JWT_PROFILE").as_deref() {
-        None | Some("jwt") => JwtProfile::Jwt,
-        Some("rfc9068") => JwtProfile::Rfc9068,
-        Some(other) => {
-            return Err(format!("JWT_PROFILE must be jwt or rfc9068, not {other:?}").into());
-        }
-    };
+    let profile = profile()?;
     let mut issuer = var("JWT_ISSUER");
     let mut audience = var("JWT_AUDIENCE");
     let mut demo_secret = None;
@@ -126,6 +131,7 @@ fn demo_token(
     )?)
 }
 
-fn var(name: &str) -> Option<String> {
+/// The variable `name`, if set and not empty.
+pub(crate) fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())
 }
