@@ -19,39 +19,20 @@
 mod key_server;
 mod support;
 
-use std::convert::Infallible;
-use std::future::{Ready, ready};
 use std::hint::black_box;
 
 use criterion::Criterion;
-use http::header::AUTHORIZATION;
 use http::{HeaderValue, Request, Response, StatusCode};
 use key_server::{AUDIENCE, ISSUER_A, KeyServer, Reply, fixture, token};
 use tower::{Layer, service_fn};
 
-use support::once;
+use support::{authorized, claims_handler, once};
 use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::jwks::Jwks;
 use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
 
 /// The algorithms benched, by the fixture token signed with each.
 const CASES: [(&str, &str); 3] = [("rs256", "a1"), ("es256", "a3"), ("eddsa", "a4")];
-
-/// Answers 200 when the layer attached the claims, 500 otherwise.
-fn handler(request: Request<()>) -> Ready<Result<Response<String>, Infallible>> {
-    let mut response = Response::new(String::new());
-    if request.extensions().get::<AccessClaims>().is_none() {
-        *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    }
-    ready(Ok(response))
-}
-
-fn request(authorization: &HeaderValue) -> Request<()> {
-    Request::builder()
-        .header(AUTHORIZATION, authorization.clone())
-        .body(())
-        .expect("valid request")
-}
 
 /// The same keys, configured: each JWK of the set the server serves.
 fn static_verifier() -> JwtVerifier {
@@ -109,9 +90,10 @@ type Bench = dyn FnMut(Request<()>) -> Response<String>;
 /// The layer around `handler` with `verifier`, checked once: a refusal
 /// must never pass for a fast verification.
 fn service(verifier: JwtVerifier, authorization: &HeaderValue) -> Box<Bench> {
-    let mut service = BearerAuthLayer::new(verifier).layer(service_fn(handler));
+    let mut service =
+        BearerAuthLayer::new(verifier).layer(service_fn(claims_handler::<AccessClaims>));
     assert_eq!(
-        once(&mut service, request(authorization)).status(),
+        once(&mut service, authorized(authorization)).status(),
         StatusCode::OK
     );
     Box::new(move |request| once(&mut service, request))
@@ -125,10 +107,10 @@ fn criterion(c: &mut Criterion, remote: &Remote) {
         let mut fetched = service(remote.verifier.clone(), &authorization);
         let mut group = c.benchmark_group(format!("jwks/{name}"));
         group.bench_function("static_keys", |b| {
-            b.iter(|| configured(request(black_box(&authorization))));
+            b.iter(|| configured(authorized(black_box(&authorization))));
         });
         group.bench_function("remote_keys", |b| {
-            b.iter(|| fetched(request(black_box(&authorization))));
+            b.iter(|| fetched(authorized(black_box(&authorization))));
         });
         group.finish();
     }
@@ -155,8 +137,8 @@ fn main() {
         let n: usize = n.parse().expect("a count");
         for _ in 0..n {
             let response = match mode.as_str() {
-                "static" => configured(request(black_box(&authorization))),
-                "remote" => fetched(request(black_box(&authorization))),
+                "static" => configured(authorized(black_box(&authorization))),
+                "remote" => fetched(authorized(black_box(&authorization))),
                 _ => Response::new(String::new()),
             };
             assert_eq!(black_box(response).status(), StatusCode::OK);

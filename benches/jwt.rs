@@ -22,18 +22,15 @@
 
 mod support;
 
-use std::convert::Infallible;
 use std::fs;
-use std::future::{Ready, ready};
 use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use http::header::AUTHORIZATION;
-use http::{HeaderValue, Request, Response, StatusCode};
+use http::{HeaderValue, StatusCode};
 use tower::{Layer, service_fn};
 
-use support::once;
+use support::{authorized, claims_handler, once};
 use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::jwt::jsonwebtoken::{self, Algorithm, DecodingKey, Validation};
 use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
@@ -140,25 +137,6 @@ fn verifier(alg: Algorithm, key: &[u8]) -> JwtVerifier<AccessClaims> {
         .expect("valid verifier")
 }
 
-/// The inner service: answers at once, 200 when the layer attached the
-/// claims, 500 otherwise (so a layer that forgot them fails the assert).
-fn handler(request: Request<()>) -> Ready<Result<Response<String>, Infallible>> {
-    let mut response = Response::new(String::new());
-    if request.extensions().get::<AccessClaims>().is_none() {
-        *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    }
-    ready(Ok(response))
-}
-
-/// The request of the `layer` case. The header value is built once outside
-/// the loop; cloning it is a refcount bump, not a copy of the token.
-fn request(authorization: &HeaderValue) -> Request<()> {
-    Request::builder()
-        .header(AUTHORIZATION, authorization.clone())
-        .body(())
-        .expect("valid request")
-}
-
 /// The three paths for one algorithm, each checked once before it is
 /// measured so that a refusal can never pass for a fast verification.
 fn algorithm(c: &mut Criterion, case: &Case) {
@@ -167,7 +145,8 @@ fn algorithm(c: &mut Criterion, case: &Case) {
     let decoding_key = decoding_key(case.alg, &key);
     let validation = validation(case.alg);
     let verifier = verifier(case.alg, &key);
-    let mut service = BearerAuthLayer::new(verifier.clone()).layer(service_fn(handler));
+    let mut service =
+        BearerAuthLayer::new(verifier.clone()).layer(service_fn(claims_handler::<AccessClaims>));
     let authorization =
         HeaderValue::try_from(format!("Bearer {token}")).expect("valid header value");
 
@@ -177,7 +156,7 @@ fn algorithm(c: &mut Criterion, case: &Case) {
         .verify_jwt(&token)
         .unwrap_or_else(|e| panic!("{}: verify_jwt refused: {e}", case.name));
     assert_eq!(
-        once(&mut service, request(&authorization)).status(),
+        once(&mut service, authorized(&authorization)).status(),
         StatusCode::OK,
         "{}: layer refused",
         case.name
@@ -195,7 +174,7 @@ fn algorithm(c: &mut Criterion, case: &Case) {
     });
     group.bench_function("layer", |b| {
         b.iter(|| {
-            let response = once(&mut service, request(black_box(&authorization)));
+            let response = once(&mut service, authorized(black_box(&authorization)));
             assert_eq!(response.status(), StatusCode::OK);
             response
         });

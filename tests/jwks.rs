@@ -121,7 +121,11 @@ fn reason(verifier: &JwtVerifier, name: &str) -> Option<JwtErrorKind> {
 async fn every_key_type_verifies_and_unusable_keys_are_skipped() {
     let server = KeyServer::start().await;
     server.reply("/jwks", Reply::fixture("jwks-a.json"));
-    let keys = issuer_a(server.url("/jwks")).build().unwrap();
+    // A cooldown longer than the test: the unknown kids below fetch nothing.
+    let keys = issuer_a(server.url("/jwks"))
+        .with_cooldown(Duration::from_secs(60))
+        .build()
+        .unwrap();
     keys.ready().await.expect("keys");
 
     // The usable keys only: foo, bad-n, short-x, weak, enc, ops and oct
@@ -175,9 +179,13 @@ async fn every_key_type_verifies_and_unusable_keys_are_skipped() {
 
 #[tokio::test]
 async fn rotation_is_picked_up_without_restart() {
+    const COOLDOWN: Duration = Duration::from_secs(1);
     let server = KeyServer::start().await;
     server.reply("/jwks", Reply::fixture("jwks-a.json"));
-    let keys = issuer_a(server.url("/jwks")).build().unwrap();
+    let keys = issuer_a(server.url("/jwks"))
+        .with_cooldown(COOLDOWN)
+        .build()
+        .unwrap();
     keys.ready().await.unwrap();
     let app = app(verifier([keys.clone()]));
     accepted(&call(&app, &token("a1")).await, "a1 before rotation");
@@ -243,9 +251,11 @@ async fn unknown_kid_flood_causes_at_most_one_fetch_per_cooldown() {
 
 #[tokio::test]
 async fn endpoint_down_at_start_then_up() {
-    // A port with nothing listening: connections are refused.
-    let addr = KeyServer::start().await.stop().await;
-    let keys = issuer_a(format!("http://{addr}/jwks")).build().unwrap();
+    // Every connection closed unanswered.
+    let server = KeyServer::start().await;
+    server.reply("/jwks", Reply::fixture("jwks-a.json"));
+    server.set_down(true);
+    let keys = issuer_a(server.url("/jwks")).build().unwrap();
     let ready = keys.ready().await;
     assert_eq!(ready.map_err(|e| e.kind()), Err(JwksErrorKind::Transport));
 
@@ -257,8 +267,7 @@ async fn endpoint_down_at_start_then_up() {
     assert_eq!(grpc.status, StatusCode::OK);
     assert_eq!(grpc.headers["grpc-status"], "14");
 
-    let server = KeyServer::start_on(addr).await;
-    server.reply("/jwks", Reply::fixture("jwks-a.json"));
+    server.set_down(false);
     // The background retries once per cooldown; bounded wait.
     let mut answer = call(&app, &token("a1")).await;
     for _ in 0..40 {
@@ -287,7 +296,7 @@ async fn endpoint_going_down_keeps_stale_keys_for_max_stale() {
     keys.ready().await.unwrap();
     let started = Instant::now();
     let app = app(verifier([keys.clone()]));
-    server.stop().await;
+    server.set_down(true);
 
     // Past the lifetime, within the staleness: still served.
     tokio::time::sleep(Duration::from_millis(1300)).await;
@@ -368,7 +377,16 @@ async fn bad_answers_keep_the_last_good_keys() {
             Reply::json(r#"{"keys":[{"kty":"foo","kid":"a1"}]}"#),
             JwksErrorKind::NoUsableKeys,
         ),
-        ("oversized", Reply::json(big), JwksErrorKind::TooLarge),
+        (
+            "oversized",
+            Reply::json(big.clone()),
+            JwksErrorKind::TooLarge,
+        ),
+        (
+            "oversized, chunked",
+            Reply::json(big).chunked(),
+            JwksErrorKind::TooLarge,
+        ),
         ("server error", Reply::status(500), JwksErrorKind::Status),
         ("not found", Reply::status(404), JwksErrorKind::Status),
         (
@@ -381,15 +399,20 @@ async fn bad_answers_keep_the_last_good_keys() {
     for (name, reply, kind) in cases {
         server.reply("/jwks", reply);
         let fetches = server.hits("/jwks");
-        tokio::time::sleep(COOLDOWN + ms(20)).await;
-        // An unknown kid past the cooldown makes one fetch, which fails.
-        refused(&call(&app, &token("a2")).await, name);
-        assert_eq!(server.hits("/jwks"), fetches + 1, "{name}");
-        assert_eq!(
-            keys.status().last_error.map(|e| e.kind()),
-            Some(kind),
-            "{name}"
-        );
+        // Unknown kids past the cooldown fetch (so do background retries
+        // after a failure); bounded wait for a failed fetch of this kind.
+        let mut failed = false;
+        for _ in 0..40 {
+            refused(&call(&app, &token("a2")).await, name);
+            let error = keys.status().last_error.map(|e| e.kind());
+            if server.hits("/jwks") > fetches && error == Some(kind) {
+                failed = true;
+                break;
+            }
+            tokio::time::sleep(ms(50)).await;
+        }
+        assert!(failed, "{name}: {:?}", keys.status().last_error);
+        assert!(keys.status().usable, "{name}");
         accepted(&call(&app, &token("a1")).await, name);
     }
     assert_eq!(server.hits("/elsewhere"), 0, "redirects are not followed");
@@ -602,7 +625,7 @@ async fn configurations_that_cannot_work_are_refused() {
     let server = KeyServer::start().await;
     server.reply("/jwks", Reply::fixture("jwks-a.json"));
     let url = server.url("/jwks");
-    let cases: [(&str, Result<Jwks, ConfigError>, ConfigError); 7] = [
+    let cases: [(&str, Result<Jwks, ConfigError>, ConfigError); 8] = [
         (
             "plain http to another host",
             Jwks::from_url("http://keys.example.net/jwks", ISSUER_A).build(),
@@ -638,6 +661,13 @@ async fn configurations_that_cannot_work_are_refused() {
             ConfigError::InvalidDuration,
         ),
         (
+            "staleness beyond a year",
+            Jwks::from_url(url.clone(), ISSUER_A)
+                .with_max_stale(Duration::MAX)
+                .build(),
+            ConfigError::InvalidDuration,
+        ),
+        (
             "zero size cap",
             Jwks::from_url(url.clone(), ISSUER_A)
                 .with_max_response_size(0)
@@ -650,7 +680,7 @@ async fn configurations_that_cannot_work_are_refused() {
     }
     assert!(
         Jwks::from_url("http://keys.example.net/jwks", ISSUER_A)
-            .allow_plain_http()
+            .with_plain_http()
             .build()
             .is_ok(),
         "plain http when allowed"
@@ -714,4 +744,156 @@ async fn no_key_material_in_debug_or_errors() {
         }
     }
     assert!(outputs[0].contains("a1"), "kids are shown: {}", outputs[0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_fetch_in_flight_however_many_requests_wait() {
+    let server = KeyServer::start().await;
+    server.reply("/jwks", Reply::fixture("jwks-a.json"));
+    // A cooldown far shorter than the fetch: only the single flight keeps
+    // the waiting requests from fetching one each.
+    let keys = issuer_a(server.url("/jwks"))
+        .with_cooldown(ms(20))
+        .with_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    keys.ready().await.unwrap();
+    let app = app(verifier([keys]));
+    server.reply(
+        "/jwks",
+        Reply::fixture("jwks-a-rotated.json").delayed(ms(500)),
+    );
+    tokio::time::sleep(ms(50)).await;
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let app = app.clone();
+        requests.spawn(async move { call(&app, &token("a2")).await });
+    }
+    while let Some(answer) = requests.join_next().await {
+        accepted(&answer.unwrap(), "a2 waiting on the shared fetch");
+    }
+    assert_eq!(
+        server.hits("/jwks"),
+        2,
+        "one fetch for fifty waiting requests"
+    );
+}
+
+#[tokio::test]
+async fn a_key_without_kid_does_not_hide_a_rotation() {
+    // Issuer A's set with a3 published without its kid: an unknown kid
+    // falls back to it, fails, and must still fetch the new keys.
+    let mut set: serde_json::Value =
+        serde_json::from_slice(&key_server::fixture("jwks-a-both.json")).unwrap();
+    let keys = set["keys"].as_array_mut().unwrap();
+    keys.retain(|key| key["kid"] != "a2");
+    for key in keys.iter_mut() {
+        if key["kid"] == "a3" {
+            key.as_object_mut().unwrap().remove("kid");
+        }
+    }
+    let server = KeyServer::start().await;
+    server.reply("/jwks", Reply::json(set.to_string()));
+    let keys = issuer_a(server.url("/jwks")).build().unwrap();
+    keys.ready().await.unwrap();
+    let app = app(verifier([keys]));
+    accepted(&call(&app, &token("a3")).await, "a3 by the key without kid");
+
+    server.reply("/jwks", Reply::fixture("jwks-a-both.json"));
+    tokio::time::sleep(COOLDOWN + ms(50)).await;
+    accepted(&call(&app, &token("a2")).await, "a2 rotated in");
+    assert_eq!(server.hits("/jwks"), 2);
+}
+
+#[test]
+fn a_dropped_runtime_answers_unavailable_instead_of_hanging() {
+    let serving = tokio::runtime::Runtime::new().unwrap();
+    let server = serving.block_on(KeyServer::start());
+    server.reply("/jwks", Reply::status(500));
+    let gone = tokio::runtime::Runtime::new().unwrap();
+    let keys = gone.block_on(async { issuer_a(server.url("/jwks")).build().unwrap() });
+    drop(gone); // the runtime the key source was built on, and its tasks
+    let app = app(verifier([keys]));
+    let started = Instant::now();
+    let answer = serving.block_on(call(&app, &token("a1")));
+    unavailable(&answer, "runtime gone");
+    assert!(started.elapsed() < TIMEOUT + Duration::from_secs(1));
+}
+
+/// Every `tracing` event the key source emits, as text: kids, counts,
+/// URLs and reasons, never a key or a token.
+#[cfg(feature = "tracing")]
+#[tokio::test]
+async fn tracing_events_carry_no_key_or_token() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Recorder(Arc<Mutex<Vec<String>>>);
+
+    struct Fields<'a>(&'a mut String);
+
+    impl tracing::field::Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            self.0.push_str(&format!(" {}={value:?}", field.name()));
+        }
+    }
+
+    impl tracing::Subscriber for Recorder {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            let mut line = event.metadata().level().to_string();
+            event.record(&mut Fields(&mut line));
+            self.0.lock().unwrap().push(line);
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let server = KeyServer::start().await;
+    server.reply("/jwks", Reply::fixture("jwks-a.json"));
+    let keys = issuer_a(server.url("/jwks")).build().unwrap();
+    keys.ready().await.unwrap();
+    let app = app(verifier([keys.clone()]));
+    server.reply("/jwks", Reply::fixture("jwks-a-rotated.json"));
+    tokio::time::sleep(COOLDOWN + ms(50)).await;
+    accepted(&call(&app, &token("a2")).await, "a2");
+    server.reply("/jwks", Reply::json("<html>"));
+    tokio::time::sleep(COOLDOWN + ms(50)).await;
+    refused(&call(&app, &token("a1-kid-case")).await, "unknown kid");
+
+    let events = recorder.0.lock().unwrap().clone();
+    let text = events.join("\n");
+    for expected in [
+        "key skipped",
+        "kid=\"oct\"",
+        "key set changed",
+        "\"a2\"",
+        "malformed response",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in:\n{text}");
+    }
+    let set: serde_json::Value =
+        serde_json::from_slice(&key_server::fixture("jwks-a.json")).unwrap();
+    let mut secrets: Vec<String> = ["a1", "a2", "a1-kid-case"].map(token).to_vec();
+    for key in set["keys"].as_array().unwrap() {
+        for member in ["n", "x", "y", "d", "k"] {
+            if let Some(value) = key[member].as_str() {
+                secrets.push(value.to_owned());
+            }
+        }
+    }
+    for secret in &secrets {
+        // The first 16 characters: any logged part of a key or token.
+        let head = &secret[..secret.len().min(16)];
+        assert!(!text.contains(head), "{head} in the events:\n{text}");
+    }
 }

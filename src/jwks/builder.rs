@@ -30,6 +30,10 @@ pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(60 * 60);
 /// The largest response body read (Nimbus uses 50 KiB).
 pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 64 * 1024;
 
+/// The longest any of the durations may be: keeps every deadline computed
+/// from them representable.
+const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 /// Where the keys are, as configured.
 #[derive(Clone, Debug)]
 pub(crate) enum Location {
@@ -118,7 +122,8 @@ impl JwksBuilder {
 
     /// Fetches the discovery document from `url` instead of the issuer's
     /// well-known URL: for an identity provider reached at an internal
-    /// address. Its `issuer` must still equal the configured issuer.
+    /// address. Its `issuer` must still equal the configured issuer. On a
+    /// builder from [`Jwks::from_url`], discovery replaces the URL.
     pub fn with_discovery_url(mut self, url: impl Into<String>) -> Self {
         self.location = Location::Discovery(Some(url.into()));
         self
@@ -181,20 +186,22 @@ impl JwksBuilder {
     /// network the application trusts. Without it, `http` is allowed only
     /// to `localhost` and loopback addresses: keys fetched in clear text
     /// could be replaced on the way, and with them every signature.
-    pub fn allow_plain_http(mut self) -> Self {
+    pub fn with_plain_http(mut self) -> Self {
         self.http_policy = HttpPolicy::Anywhere;
         self
     }
 
     /// Checks the configuration and starts the first fetch on the current
-    /// tokio runtime; requests are refused with 503 until keys arrive
-    /// ([`Jwks::ready`] waits for them).
+    /// tokio runtime, which must have its time driver (`enable_time` or
+    /// `enable_all`, as `#[tokio::main]` does); requests are refused with
+    /// 503 until keys arrive ([`Jwks::ready`] waits for them).
     ///
     /// Refused: a URL that is not `https` (or allowed `http`), or an
     /// empty issuer ([`ConfigError::InvalidUrl`],
     /// [`ConfigError::EmptyIssuerOrAudience`]); a zero timeout, cooldown or
-    /// lifetime, or a minimum lifetime above the maximum
-    /// ([`ConfigError::InvalidDuration`]); a zero size cap; no runtime
+    /// lifetime, a duration over a year, or a minimum lifetime above the
+    /// maximum ([`ConfigError::InvalidDuration`]); a zero size cap
+    /// ([`ConfigError::ZeroMaxLength`]); no runtime
     /// ([`ConfigError::NoRuntime`]); no TLS crypto provider for the default
     /// client ([`ConfigError::NoTlsProvider`]).
     pub fn build(self) -> Result<Jwks, ConfigError> {
@@ -207,8 +214,19 @@ impl JwksBuilder {
             Location::Discovery(Some(text)) => Endpoint::Discovery(url(text)?),
             Location::Discovery(None) => Endpoint::Discovery(url(&discovery_url(&self.issuer))?),
         };
-        let durations = [self.default_ttl, self.min_ttl, self.cooldown, self.timeout];
-        if durations.contains(&Duration::ZERO) || self.min_ttl > self.max_ttl {
+        let positive = [self.default_ttl, self.min_ttl, self.cooldown, self.timeout];
+        let all = [
+            self.default_ttl,
+            self.min_ttl,
+            self.max_ttl,
+            self.cooldown,
+            self.timeout,
+            self.max_stale,
+        ];
+        if positive.contains(&Duration::ZERO)
+            || all.iter().any(|duration| *duration > MAX_DURATION)
+            || self.min_ttl > self.max_ttl
+        {
             return Err(ConfigError::InvalidDuration);
         }
         if self.max_response_size == 0 {
@@ -234,11 +252,26 @@ impl JwksBuilder {
     }
 }
 
+/// The location without userinfo: a URL with credentials is refused at
+/// build, but may be printed before.
+fn redacted(location: &Location) -> String {
+    let url = match location {
+        Location::KeySet(url) | Location::Discovery(Some(url)) => url.as_str(),
+        Location::Discovery(None) => return "discovery at the issuer".to_owned(),
+    };
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://<credentials>{}", &url[..scheme], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
 impl fmt::Debug for JwksBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwksBuilder")
             .field("issuer", &self.issuer)
-            .field("location", &self.location)
+            .field("location", &redacted(&self.location))
             .field("client", &self.client)
             .field("default_ttl", &self.default_ttl)
             .field("min_ttl", &self.min_ttl)

@@ -3,12 +3,23 @@
 use std::time::Duration;
 
 use http::HeaderMap;
-use http::header::CACHE_CONTROL;
+use http::header::{AGE, CACHE_CONTROL};
 
-/// The freshness lifetime `Cache-Control` gives: `max-age`, or zero for
+/// How long the answer stays fresh from now: `Cache-Control: max-age` less
+/// the `Age` a cache in between reports (RFC 9111 §4.2), or zero for
 /// `no-cache` and `no-store`; `None` when it says nothing about it. The
 /// caller clamps the answer to its configured bounds.
 pub(crate) fn max_age(headers: &HeaderMap) -> Option<Duration> {
+    let age = headers
+        .get(AGE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    freshness(headers).map(|lifetime| lifetime.saturating_sub(Duration::from_secs(age)))
+}
+
+/// The freshness lifetime `Cache-Control` gives (RFC 9111 §5.2.2).
+fn freshness(headers: &HeaderMap) -> Option<Duration> {
     let mut max_age = None;
     let directives = headers
         .get_all(CACHE_CONTROL)
@@ -39,6 +50,16 @@ pub(crate) fn max_age(headers: &HeaderMap) -> Option<Duration> {
 mod tests {
     use super::*;
     use http::HeaderValue;
+
+    #[test]
+    fn age_is_subtracted() {
+        let mut headers = HeaderMap::new();
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("max-age=600"));
+        headers.insert(AGE, HeaderValue::from_static("100"));
+        assert_eq!(max_age(&headers), Some(Duration::from_secs(500)));
+        headers.insert(AGE, HeaderValue::from_static("900"));
+        assert_eq!(max_age(&headers), Some(Duration::ZERO));
+    }
 
     #[test]
     fn reads_max_age() {

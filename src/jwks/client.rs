@@ -25,7 +25,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub type ResponseBody = Pin<Box<dyn http_body::Body<Data = Bytes, Error = BoxError> + Send>>;
 
 /// The future of [`HttpClient::get`].
-pub type ResponseFuture =
+pub type HttpClientFuture =
     Pin<Box<dyn Future<Output = Result<http::Response<ResponseBody>, BoxError>> + Send>>;
 
 /// Sends the `GET` requests for the discovery document and the key set.
@@ -36,14 +36,14 @@ pub type ResponseFuture =
 /// and never follows a redirect: a client should not follow them either.
 ///
 /// ```
-/// use tower_bearer_auth::jwks::{HttpClient, ResponseFuture};
+/// use tower_bearer_auth::jwks::{HttpClient, HttpClientFuture};
 ///
 /// /// Every request through a company proxy.
 /// #[derive(Debug)]
 /// struct ThroughProxy { /* a hyper-util client with a proxy connector */ }
 ///
 /// impl HttpClient for ThroughProxy {
-///     fn get(&self, request: http::Request<()>) -> ResponseFuture {
+///     fn get(&self, request: http::Request<()>) -> HttpClientFuture {
 ///         Box::pin(async move {
 ///             let _ = request;
 ///             Err("not connected in this example".into())
@@ -53,7 +53,7 @@ pub type ResponseFuture =
 /// ```
 pub trait HttpClient: fmt::Debug + Send + Sync + 'static {
     /// Sends `request` (a `GET` with its headers) and answers the response.
-    fn get(&self, request: http::Request<()>) -> ResponseFuture;
+    fn get(&self, request: http::Request<()>) -> HttpClientFuture;
 }
 
 /// The default [`HttpClient`]: hyper-util's pooled client over rustls with
@@ -123,7 +123,7 @@ fn tls_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, ConfigError> {
 }
 
 impl HttpClient for HyperClient {
-    fn get(&self, request: http::Request<()>) -> ResponseFuture {
+    fn get(&self, request: http::Request<()>) -> HttpClientFuture {
         let request = request.map(|()| Empty::new());
         let response = self.client.request(request);
         Box::pin(async move {

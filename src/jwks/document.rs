@@ -72,6 +72,15 @@ fn parse_key(member: &Value) -> Result<JwtKey, &'static str> {
         Some("oct") => return Err("symmetric (oct) keys are never taken from a key set"),
         _ => return Err("unknown or missing kty"),
     }
+    if object.get("use").is_some_and(|key_use| key_use != "sig") {
+        return Err("use is not sig");
+    }
+    if object.get("key_ops").is_some_and(|ops| {
+        ops.as_array()
+            .is_none_or(|ops| !ops.iter().any(|op| op == "verify"))
+    }) {
+        return Err("key_ops lack verify");
+    }
     if object.contains_key("d") {
         event!(
             warn,

@@ -53,7 +53,7 @@
 //!   other than `sig`, `key_ops` without `verify`, `oct` (a published
 //!   symmetric key signs for anyone), weak or malformed keys.
 //! - **Transport**: `https` only, or `http` to a loopback address, unless
-//!   [`JwksBuilder::allow_plain_http`]; the default client is [`HyperClient`]
+//!   [`JwksBuilder::with_plain_http`]; the default client is [`HyperClient`]
 //!   (hyper and rustls, no OpenSSL); bring another through [`HttpClient`].
 //! - **Logs** (feature `tracing`): fetches, key changes (by `kid`) and
 //!   failures, under the target `tower_bearer_auth::jwks`; never a key or a
@@ -75,7 +75,7 @@ pub use builder::{
     DEFAULT_MIN_TTL, DEFAULT_TIMEOUT, DEFAULT_TTL, JwksBuilder,
 };
 pub use client::{
-    BoxError, DEFAULT_CONNECT_TIMEOUT, HttpClient, HyperClient, ResponseBody, ResponseFuture,
+    BoxError, DEFAULT_CONNECT_TIMEOUT, HttpClient, HttpClientFuture, HyperClient, ResponseBody,
 };
 pub use document::MAX_KEYS;
 pub use error::{JwksError, JwksErrorKind};

@@ -22,7 +22,7 @@ use super::client::HttpClient;
 use super::document::{parse_discovery, parse_key_set};
 use super::error::{JwksError, JwksErrorKind};
 use super::trace::event;
-use super::url::key_url;
+use super::url::{HttpPolicy, key_url};
 use crate::jwt::{Compact, KeySet};
 use crate::jwt::{JwtError, JwtErrorKind};
 
@@ -228,11 +228,15 @@ impl Jwks {
         let Some(snapshot) = current.as_deref().filter(|s| s.is_usable()) else {
             return Lookup::NoKeys;
         };
-        match snapshot.keys.verify(kid, None, alg, token) {
-            Err(error) if error.kind() == JwtErrorKind::UnknownKey && kid.is_some() => {
+        match (snapshot.keys.verify(kid, None, alg, token), kid) {
+            // A `kid` the set lacks is a key not fetched yet, even when keys
+            // without a `kid` were tried in its place and failed.
+            (Err(error), Some(kid))
+                if error.kind() == JwtErrorKind::UnknownKey || !snapshot.keys.has_kid(kid) =>
+            {
                 Lookup::UnknownKid
             }
-            verified => Lookup::Done(verified),
+            (verified, _) => Lookup::Done(verified),
         }
     }
 
@@ -284,16 +288,17 @@ impl Shared {
         state.last_start = Some(Instant::now());
         state.fetches += 1;
         drop(state);
-        let shared = Arc::clone(self);
-        self.runtime
-            .spawn(async move { shared.fetch_and_store().await });
+        // The guard goes with the task: dropped unpolled (a runtime shutting
+        // down), it still marks the fetch complete.
+        let completion = Completion(Arc::clone(self));
+        self.runtime.spawn(async move {
+            completion.0.fetch_and_store().await;
+            drop(completion);
+        });
         Some(completed)
     }
 
     async fn fetch_and_store(&self) {
-        // Marks the fetch complete however it ends, even if the runtime
-        // drops this task.
-        let _completion = Completion(self);
         let fetched = tokio::time::timeout(self.config.timeout, self.fetch())
             .await
             .unwrap_or(Err(JwksErrorKind::Timeout.into()));
@@ -326,10 +331,8 @@ impl Shared {
             }
             Err(error) => {
                 event!(warn, issuer = %self.issuer, error = %error, "key set fetch failed; keeping the last good keys");
-                if error.kind() == JwksErrorKind::IssuerMismatch {
-                    // Discovery pointed elsewhere: forget it, ask again next time.
-                    state.jwks_uri = None;
-                }
+                // The key set may have moved: discover it again next time.
+                state.jwks_uri = None;
                 state.last_error = Some(error);
             }
         }
@@ -384,8 +387,17 @@ impl Shared {
             event!(error, issuer = %self.issuer, discovered = %discovery.issuer, "discovery document names another issuer; its keys are not used");
             return Err(JwksErrorKind::IssuerMismatch.into());
         }
-        key_url(&discovery.jwks_uri, self.config.http_policy)
-            .ok_or(JwksErrorKind::InsecureUrl.into())
+        let jwks_uri = key_url(&discovery.jwks_uri, self.config.http_policy)
+            .ok_or(JwksError::new(JwksErrorKind::InsecureUrl))?;
+        // A document fetched over TLS may not send the keys' fetch to clear
+        // text, not even on this machine.
+        let downgrade = metadata.scheme() == Some(&http::uri::Scheme::HTTPS)
+            && jwks_uri.scheme() != Some(&http::uri::Scheme::HTTPS)
+            && self.config.http_policy == HttpPolicy::LoopbackOnly;
+        if downgrade {
+            return Err(JwksErrorKind::InsecureUrl.into());
+        }
+        Ok(jwks_uri)
     }
 
     /// `GET uri`: the status, headers and body, the body read up to the size
@@ -440,9 +452,10 @@ impl Shared {
         let state = lock(&self.state);
         let keys = self.keys.load();
         let now = Instant::now();
+        let cooled = state.last_start.unwrap_or(now) + self.config.cooldown;
         let at = match (keys.as_deref(), &state.last_error) {
-            (Some(keys), None) => keys.fetched + keys.ttl * 3 / 4,
-            _ => state.last_start.unwrap_or(now) + self.config.cooldown,
+            (Some(keys), None) => (keys.fetched + keys.ttl - keys.ttl / 4).max(cooled),
+            _ => cooled,
         };
         at.saturating_duration_since(now)
             .max(Duration::from_millis(10))
@@ -467,12 +480,15 @@ async fn keep_fresh(shared: Weak<Shared>, mut fetching: Option<watch::Receiver<u
     }
 }
 
-/// Marks the fetch in flight complete when dropped.
-struct Completion<'a>(&'a Shared);
+/// Marks the fetch in flight complete when dropped, however the fetch
+/// ended.
+struct Completion(Arc<Shared>);
 
-impl Drop for Completion<'_> {
+impl Drop for Completion {
     fn drop(&mut self) {
-        lock(&self.0.state).in_flight = false;
+        let mut state = lock(&self.0.state);
+        state.in_flight = false;
+        // Under the lock: a fetch started next subscribes after this.
         self.0.completed.send_modify(|count| *count += 1);
     }
 }

@@ -8,7 +8,8 @@ use http::uri::Scheme;
 /// Whether plain `http` is allowed beyond loopback addresses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum HttpPolicy {
-    /// `https` anywhere; `http` only to `localhost` or a loopback address.
+    /// `https` anywhere; `http` only to a loopback address (an IP literal:
+    /// a name could resolve anywhere).
     LoopbackOnly,
     /// `http` anywhere: a network the application trusts (a sidecar, a
     /// cluster-internal identity provider).
@@ -48,8 +49,7 @@ pub(crate) fn discovery_url(issuer: &str) -> String {
 
 fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -64,7 +64,7 @@ mod tests {
             ("http://127.0.0.1:8080/jwks", true, true),
             ("http://127.1.2.3/jwks", true, true),
             ("http://[::1]:8080/jwks", true, true),
-            ("http://localhost:8080/jwks", true, true),
+            ("http://localhost:8080/jwks", false, true),
             ("http://idp.example.com/jwks", false, true),
             ("http://10.0.0.1/jwks", false, true),
             ("http://169.254.169.254/latest", false, true),

@@ -51,6 +51,12 @@ impl KeySet {
         self.keys.iter().map(JwtKey::kid)
     }
 
+    /// Whether a key has this id.
+    #[cfg(feature = "jwks")]
+    pub(crate) fn has_kid(&self, kid: &str) -> bool {
+        self.keys.iter().any(|key| key.kid() == Some(kid))
+    }
+
     /// Verifies the signature of `token` with a key that the token's
     /// accepted `issuer` (an index), `kid` and `alg` select:
     /// [`UnknownKey`](JwtErrorKind::UnknownKey) if none has the `kid` (or

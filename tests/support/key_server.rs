@@ -9,12 +9,14 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::Incoming;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
@@ -56,6 +58,8 @@ pub struct Reply {
     pub delay: Duration,
     /// Answer 304 to a request whose `If-None-Match` is this.
     pub etag: Option<String>,
+    /// Send the body in 1 KiB chunks without a `Content-Length`.
+    pub chunked: bool,
 }
 
 impl Reply {
@@ -66,6 +70,7 @@ impl Reply {
             headers: vec![("content-type", "application/json".to_owned())],
             delay: Duration::ZERO,
             etag: None,
+            chunked: false,
         }
     }
 
@@ -90,6 +95,11 @@ impl Reply {
         self
     }
 
+    pub fn chunked(mut self) -> Self {
+        self.chunked = true;
+        self
+    }
+
     pub fn with_etag(mut self, etag: &str) -> Self {
         self.etag = Some(etag.to_owned());
         self.header("etag", etag)
@@ -107,6 +117,8 @@ struct Routes {
 pub struct KeyServer {
     pub addr: SocketAddr,
     routes: Arc<Mutex<Routes>>,
+    /// While set, every connection is closed at once, unanswered.
+    down: Arc<AtomicBool>,
     tasks: JoinSet<()>,
 }
 
@@ -120,14 +132,20 @@ impl KeyServer {
         let listener = TcpListener::bind(addr).await.expect("bind 127.0.0.1");
         let addr = listener.local_addr().unwrap();
         let routes = Arc::new(Mutex::new(Routes::default()));
+        let down = Arc::new(AtomicBool::new(false));
         let mut tasks = JoinSet::new();
         let shared = Arc::clone(&routes);
+        let is_down = Arc::clone(&down);
         tasks.spawn(async move {
             let mut connections = JoinSet::new();
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
+                if is_down.load(Ordering::SeqCst) {
+                    drop(stream);
+                    continue;
+                }
                 let routes = Arc::clone(&shared);
                 connections.spawn(async move {
                     let service = hyper::service::service_fn(move |request| {
@@ -142,8 +160,15 @@ impl KeyServer {
         Self {
             addr,
             routes,
+            down,
             tasks,
         }
+    }
+
+    /// Down (every connection closed unanswered) or up again. Responses
+    /// carry `Connection: close`, so no pooled connection outlives a switch.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -173,19 +198,18 @@ impl KeyServer {
     pub fn not_modified(&self) -> usize {
         self.routes.lock().unwrap().not_modified
     }
+}
 
-    /// Stops listening and drops every connection: the port refuses.
-    pub async fn stop(mut self) -> SocketAddr {
-        self.tasks.abort_all();
-        while self.tasks.join_next().await.is_some() {}
-        self.addr
-    }
+type Body = BoxBody<Bytes, Infallible>;
+
+fn empty() -> Body {
+    Full::default().boxed()
 }
 
 async fn answer(
     routes: Arc<Mutex<Routes>>,
     request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<Body>, Infallible> {
     let path = request.uri().path().to_owned();
     let reply = {
         let mut routes = routes.lock().unwrap();
@@ -193,25 +217,36 @@ async fn answer(
         routes.replies.get(&path).cloned()
     };
     let Some(reply) = reply else {
-        return Ok(Response::builder()
-            .status(404)
-            .body(Full::default())
-            .unwrap());
+        return Ok(Response::builder().status(404).body(empty()).unwrap());
     };
     tokio::time::sleep(reply.delay).await;
     let if_none_match = request.headers().get("if-none-match");
     if reply.etag.is_some() && if_none_match.and_then(|v| v.to_str().ok()) == reply.etag.as_deref()
     {
         routes.lock().unwrap().not_modified += 1;
-        let mut response = Response::builder().status(304);
+        let mut response = Response::builder()
+            .status(304)
+            .header("connection", "close");
         for (name, value) in &reply.headers {
             response = response.header(*name, value);
         }
-        return Ok(response.body(Full::default()).unwrap());
+        return Ok(response.body(empty()).unwrap());
     }
-    let mut response = Response::builder().status(reply.status);
+    let mut response = Response::builder()
+        .status(reply.status)
+        .header("connection", "close");
     for (name, value) in &reply.headers {
         response = response.header(*name, value);
     }
-    Ok(response.body(Full::new(reply.body)).unwrap())
+    let body = if reply.chunked {
+        let chunks: Vec<Result<Frame<Bytes>, Infallible>> = reply
+            .body
+            .chunks(1024)
+            .map(|chunk| Ok(Frame::data(Bytes::copy_from_slice(chunk))))
+            .collect();
+        StreamBody::new(tokio_stream::iter(chunks)).boxed()
+    } else {
+        Full::new(reply.body).boxed()
+    };
+    Ok(response.body(body).unwrap())
 }
