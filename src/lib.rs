@@ -18,7 +18,10 @@
 //! 2. **Verify** ([`VerifyToken`]): the user's verifier gets the token and
 //!    the request head and answers claims or an [`AuthError`]. Closures are
 //!    verifiers; [`StaticTokens`] checks a fixed set of API keys; `jwt`
-//!    (feature `jwt`) verifies JWT access tokens.
+//!    (feature `jwt`) verifies JWT access tokens, with keys configured or
+//!    fetched from the identity provider (`jwks`, feature `jwks`). Only a
+//!    verifier waiting for keys makes the layer wait; a source that is down
+//!    answers 503, never an unchecked pass.
 //! 3. **Attach**: the claims go into the request extensions, where handlers
 //!    read them (axum: `axum::Claims`, feature `axum`; tonic: `request.extensions()`).
 //! 4. **Reject** ([`Reject`], [`DefaultRejection`]): the status and the
@@ -181,6 +184,10 @@
 //! - Tokens never appear in `Debug` output, errors or responses:
 //!   [`BearerToken`] prints `<redacted>`, [`StaticTokens`] keeps only SHA-256
 //!   digests and compares them in constant time.
+//! - Keys fetched from a JWKS endpoint come over `https` only (or `http` to
+//!   a loopback address), never from a token's `jku`/`x5u`; a key set that
+//!   cannot be fetched keeps the last good keys for a bounded time, then
+//!   fails closed.
 //! - The query and cookie sources are off by default; a cookie source needs
 //!   CSRF protection (RFC 6750 §5.3).
 //! - In axum, authenticate with `route_layer` on the routes that need it, and
