@@ -66,7 +66,7 @@ mod tests {
             ("http://[::1]:8080/jwks", true, true),
             ("http://localhost:8080/jwks", false, true),
             ("http://idp.example.com/jwks", false, true),
-            ("http://10.0.0.1/jwks", false, true),
+            ("http://203.0.113.5/jwks", false, true),
             ("http://169.254.169.254/latest", false, true),
             ("ftp://idp.example.com/jwks", false, false),
             ("file:///etc/passwd", false, false),
