@@ -8,18 +8,11 @@
 #   FEATURES=jwt-rust-crypto,jwks benches/jwks_instructions.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+. benches/callgrind.sh
 
 features=${FEATURES:-jwt,jwks}
 n=${N:-100}
-binary=$(cargo bench --bench jwks --features "$features" --no-run 2>&1 \
-  | sed -n 's/.*Executable .*(\(.*jwks-[^)]*\)).*/\1/p' | tail -n 1)
-[ -x "$binary" ] || { echo "could not build benches/jwks.rs"; exit 1; }
-
-count() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$binary" "$@" 2>&1 \
-    | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
-}
+bench_binary jwks "$features"
 
 printf '%-6s %12s %12s %15s\n' alg static remote remote/static
 for alg in rs256 es256 eddsa; do

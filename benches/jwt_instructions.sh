@@ -7,18 +7,11 @@
 #   FEATURES=jwt-rust-crypto benches/jwt_instructions.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+. benches/callgrind.sh
 
 features=${FEATURES:-jwt}
 n=${N:-100}
-binary=$(cargo bench --bench jwt_instructions --features "$features" --no-run 2>&1 \
-  | sed -n 's/.*Executable .*(\(.*jwt_instructions-[^)]*\)).*/\1/p' | tail -n 1)
-[ -x "$binary" ] || { echo "could not build benches/jwt_instructions.rs"; exit 1; }
-
-count() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$binary" "$@" 2>&1 \
-    | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
-}
+bench_binary jwt_instructions "$features"
 
 printf '%-6s %12s %12s %12s %13s\n' alg decode verify_jwt layer layer/decode
 for alg in hs256 rs256 es256 eddsa; do
