@@ -20,23 +20,21 @@
 //! the crypto backend: run once with `--features jwt` (aws-lc-rs) and once
 //! with `--no-default-features --features jwt-rust-crypto`.
 
+#[path = "support/jwt_fixtures.rs"]
+mod jwt_fixtures;
 mod support;
 
-use std::fs;
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::{HeaderValue, StatusCode};
 use tower::{Layer, service_fn};
 
+use jwt_fixtures::{decoding_key, fixture, token, validation, verifier};
 use support::{authorized, claims_handler, once};
 use tower_bearer_auth::BearerAuthLayer;
-use tower_bearer_auth::jwt::jsonwebtoken::{self, Algorithm, DecodingKey, Validation};
-use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
-
-const ISSUER: &str = "https://issuer.example.com";
-const AUDIENCE: &str = "https://api.example.com";
+use tower_bearer_auth::jwt::AccessClaims;
+use tower_bearer_auth::jwt::jsonwebtoken::{self, Algorithm};
 
 /// One algorithm under test: its group name, the fixture token signed with
 /// it, and the key file that verifies it.
@@ -73,69 +71,6 @@ const CASES: [Case; 4] = [
         key: "ed25519.pem",
     },
 ];
-
-/// The bytes of a committed fixture: read at bench start, so both paths see
-/// exactly the keys and tokens the tests check.
-fn fixture(name: &str) -> Vec<u8> {
-    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests/fixtures/jwt", name]
-        .iter()
-        .collect();
-    fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The token named `name` in `tokens.json`.
-fn token(name: &str) -> String {
-    let tokens: serde_json::Value =
-        serde_json::from_slice(&fixture("tokens.json")).expect("tokens.json is JSON");
-    tokens["tokens"]
-        .as_array()
-        .expect("a `tokens` array")
-        .iter()
-        .find(|entry| entry["name"] == name)
-        .and_then(|entry| entry["token"].as_str())
-        .unwrap_or_else(|| panic!("no token {name}"))
-        .to_owned()
-}
-
-/// jsonwebtoken's key for `alg`, parsed once: its parsing is not part of
-/// the per-token cost of either path.
-fn decoding_key(alg: Algorithm, key: &[u8]) -> DecodingKey {
-    match alg {
-        Algorithm::HS256 => Ok(DecodingKey::from_secret(key)),
-        Algorithm::RS256 => DecodingKey::from_rsa_pem(key),
-        Algorithm::ES256 => DecodingKey::from_ec_pem(key),
-        Algorithm::EdDSA => DecodingKey::from_ed_pem(key),
-        other => panic!("no case for {other:?}"),
-    }
-    .expect("valid decoding key")
-}
-
-/// jsonwebtoken's validation, built once and configured as our verifier:
-/// one algorithm, the issuer, the audience, `exp` required (the default),
-/// `nbf` checked, 60 s of leeway (both defaults).
-fn validation(alg: Algorithm) -> Validation {
-    let mut validation = Validation::new(alg);
-    validation.set_issuer(&[ISSUER]);
-    validation.set_audience(&[AUDIENCE]);
-    validation.validate_nbf = true;
-    validation
-}
-
-/// Our verifier for the same key. The key has no `kid`, so it accepts the
-/// fixture's (`hs`, `rsa`, `ec256`, `ed`).
-fn verifier(alg: Algorithm, key: &[u8]) -> JwtVerifier<AccessClaims> {
-    let key = match alg {
-        Algorithm::HS256 => JwtKey::hmac(key),
-        _ => JwtKey::from_pem(key),
-    }
-    .expect("valid key");
-    JwtVerifier::builder()
-        .with_key(key)
-        .with_issuer(ISSUER)
-        .with_audience(AUDIENCE)
-        .build()
-        .expect("valid verifier")
-}
 
 /// The three paths for one algorithm, each checked once before it is
 /// measured so that a refusal can never pass for a fast verification.

@@ -10,6 +10,8 @@
 //! The script subtracts the count of `none` (all the set-up, no
 //! verification) and divides by `n`. The paths are those of `benches/jwt.rs`.
 
+#[path = "support/jwt_fixtures.rs"]
+mod jwt_fixtures;
 mod support;
 
 use std::convert::Infallible;
@@ -20,30 +22,11 @@ use http::header::AUTHORIZATION;
 use http::{HeaderValue, Request, Response};
 use tower::{Layer, service_fn};
 
+use jwt_fixtures::{decoding_key, fixture, token, validation, verifier};
 use support::once;
 use tower_bearer_auth::BearerAuthLayer;
-use tower_bearer_auth::jwt::jsonwebtoken::{self, Algorithm, DecodingKey, Validation};
-use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
-
-const ISSUER: &str = "https://issuer.example.com";
-const AUDIENCE: &str = "https://api.example.com";
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/jwt/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn token(name: &str) -> String {
-    let tokens: serde_json::Value =
-        serde_json::from_slice(&fixture("tokens.json")).expect("tokens.json");
-    let entry = tokens["tokens"]
-        .as_array()
-        .and_then(|all| all.iter().find(|t| t["name"] == name));
-    entry
-        .and_then(|t| t["token"].as_str())
-        .expect("token")
-        .to_owned()
-}
+use tower_bearer_auth::jwt::AccessClaims;
+use tower_bearer_auth::jwt::jsonwebtoken::{self, Algorithm};
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -70,29 +53,9 @@ fn main() {
     let token = token(token_name);
     let key = fixture(key_file);
 
-    let decoding_key = match alg {
-        Algorithm::HS256 => Ok(DecodingKey::from_secret(&key)),
-        Algorithm::RS256 => DecodingKey::from_rsa_pem(&key),
-        Algorithm::ES256 => DecodingKey::from_ec_pem(&key),
-        _ => DecodingKey::from_ed_pem(&key),
-    }
-    .expect("key");
-    let mut validation = Validation::new(alg);
-    validation.set_issuer(&[ISSUER]);
-    validation.set_audience(&[AUDIENCE]);
-    validation.validate_nbf = true;
-
-    let jwt_key = match alg {
-        Algorithm::HS256 => JwtKey::hmac(&key),
-        _ => JwtKey::from_pem(&key),
-    }
-    .expect("key");
-    let verifier: JwtVerifier<AccessClaims> = JwtVerifier::builder()
-        .with_key(jwt_key)
-        .with_issuer(ISSUER)
-        .with_audience(AUDIENCE)
-        .build()
-        .expect("verifier");
+    let decoding_key = decoding_key(alg, &key);
+    let validation = validation(alg);
+    let verifier = verifier(alg, &key);
     let mut service = BearerAuthLayer::new(verifier.clone()).layer(service_fn(|r: Request<()>| {
         assert!(
             r.extensions().get::<AccessClaims>().is_some(),

@@ -372,6 +372,9 @@ pub enum ConfigError {
     /// maximum.
     #[error("durations must be non-zero and each minimum at most its maximum")]
     InvalidDuration,
+    /// A cache with room for no entry.
+    #[error("a cache needs room for at least one entry")]
+    ZeroCapacity,
     /// rustls has no crypto provider for the default HTTPS client: enable
     /// `jwt` or `jwt-rust-crypto`, or install a rustls `CryptoProvider`.
     #[error("no rustls crypto provider installed")]

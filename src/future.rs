@@ -1,4 +1,5 @@
-//! The response future of [`BearerAuth`](crate::BearerAuth).
+//! The futures of this crate: [`BearerAuth`](crate::BearerAuth)'s response
+//! future, and [`VerifyFuture`], the verdict of the verifiers that may wait.
 
 use std::fmt;
 use std::future::Future;
@@ -15,6 +16,8 @@ use tower::Service;
 use crate::layer::Settings;
 use crate::rejection::Reject;
 use crate::verify::VerifyToken;
+
+pub use crate::verify_future::VerifyFuture;
 
 pin_project! {
     /// Response future of [`BearerAuth`](crate::BearerAuth): an answer known

@@ -21,7 +21,11 @@
 //!    (feature `jwt`) verifies JWT access tokens, with keys configured or
 //!    fetched from the identity provider (`jwks`, feature `jwks`). Only a
 //!    verifier waiting for keys makes the layer wait; a source that is down
-//!    answers 503, never an unchecked pass.
+//!    answers 503, never an unchecked pass. Wrappers work on any verifier:
+//!    `cache::CachedVerifier` (feature `cache`) remembers verdicts,
+//!    [`revocation::CheckRevoked`] refuses revoked tokens; both learn what
+//!    they need about a token (expiry, `jti`, keys) from
+//!    [`VerifyToken::token_facts`].
 //! 3. **Attach**: the claims go into the request extensions, where handlers
 //!    read them (axum: `axum::Claims`, feature `axum`; tonic: `request.extensions()`).
 //! 4. **Reject** ([`Reject`], [`DefaultRejection`]): the status and the
@@ -167,6 +171,7 @@
 //! | `jwt-rust-crypto` | no | the same with the RustCrypto backend; instead of `jwt`, never with it |
 //! | `jwt-core` | no | the same with no backend: install a `jsonwebtoken::crypto::CryptoProvider` |
 //! | `jwks` | no | `jwks::Jwks`: the JWT verifier's keys from a JWKS URL or OIDC discovery, cached and refreshed; needs tokio |
+//! | `cache` | no | `cache::CachedVerifier`: verdicts remembered for any verifier, bounded in entries and time |
 //! | `tracing` | no | `tracing` events for key fetches, refreshes and failures (never a token or key) |
 //! | `serde` | no | `Deserialize` for [`scope::Scopes`] |
 //!
@@ -179,8 +184,10 @@
 //! - Serve over HTTPS only: a bearer token is a credential whoever holds it
 //!   can use (RFC 6750 §5.3).
 //! - Keep tokens short-lived; the verifier decides, the layer never caches
-//!   a verdict on its own. The JWT verifier requires `exp` and an audience
-//!   by default.
+//!   a verdict on its own (a `cache::CachedVerifier` does, for at most its
+//!   maximum age, and never past the token's expiry). The JWT verifier
+//!   requires `exp` and an audience by default. Revoke tokens with
+//!   [`revocation::CheckRevoked`].
 //! - Tokens never appear in `Debug` output, errors or responses:
 //!   [`BearerToken`] prints `<redacted>`, [`StaticTokens`] keeps only SHA-256
 //!   digests and compares them in constant time.
@@ -198,6 +205,7 @@
 mod challenge;
 mod error;
 mod extract;
+mod facts;
 pub mod future;
 mod layer;
 mod rejection;
@@ -205,12 +213,18 @@ mod service;
 mod static_tokens;
 mod token;
 mod verify;
+mod verify_future;
 
+pub mod revocation;
 pub mod scope;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
+
+#[cfg(feature = "cache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+pub mod cache;
 
 #[cfg(feature = "jwt-core")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwt-core")))]
@@ -222,6 +236,7 @@ pub mod jwks;
 
 pub use error::{AuthError, ConfigError, ErrorCode, ErrorKind};
 pub use extract::{DEFAULT_MAX_TOKEN_LEN, TokenExtractor};
+pub use facts::{KeyFingerprint, MAX_TOKEN_ID_LEN, TokenFacts};
 pub use layer::{BearerAuthLayer, is_cors_preflight};
 pub use rejection::{DefaultRejection, Reject, Rejected};
 pub use service::BearerAuth;

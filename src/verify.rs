@@ -5,6 +5,7 @@ use std::future::Future;
 use http::request::Parts;
 
 use crate::error::AuthError;
+use crate::facts::TokenFacts;
 use crate::token::BearerToken;
 
 /// Decides whether a token grants access, and to whom.
@@ -49,6 +50,24 @@ pub trait VerifyToken {
 
     /// Verifies `token`, presented with the request `head`.
     fn verify(&self, token: BearerToken, head: &Parts) -> Self::Future;
+
+    /// What this verifier knows about `token`, which it accepted with
+    /// `claims`: its expiry, its identifier, the keys that vouched for it.
+    /// Wrappers that remember verdicts or revoke tokens call it after a
+    /// successful verification; the default knows nothing.
+    fn token_facts(&self, token: &BearerToken, claims: &Self::Claims) -> TokenFacts {
+        let _ = (token, claims);
+        TokenFacts::default()
+    }
+
+    /// Whether a remembered verdict with these facts still holds as far as
+    /// the verifier's keys go: `false` once a key of
+    /// [`facts.keys()`](TokenFacts::keys) is no longer trusted. The default
+    /// has no keys to lose.
+    fn still_trusts(&self, facts: &TokenFacts) -> bool {
+        let _ = facts;
+        true
+    }
 }
 
 impl<F, Fut, C> VerifyToken for F

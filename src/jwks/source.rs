@@ -23,6 +23,7 @@ use super::document::{parse_discovery, parse_key_set};
 use super::error::{JwksError, JwksErrorKind};
 use super::trace::event;
 use super::url::{HttpPolicy, key_url};
+use crate::facts::KeyFingerprint;
 use crate::jwt::{Compact, KeySet};
 use crate::jwt::{JwtError, JwtErrorKind};
 
@@ -238,6 +239,30 @@ impl Jwks {
             }
             (verified, _) => Lookup::Done(verified),
         }
+    }
+
+    /// The fingerprints of the current keys that `kid` and `alg` select.
+    pub(crate) fn fingerprints(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<Vec<KeyFingerprint>, JwtError> {
+        let current = self.shared.keys.load();
+        let snapshot = current
+            .as_deref()
+            .filter(|s| s.is_usable())
+            .ok_or(JwtErrorKind::KeysUnavailable)?;
+        let keys = snapshot.keys.candidates(kid, None, alg)?;
+        Ok(keys.map(|(_, fingerprint)| *fingerprint).collect())
+    }
+
+    /// Whether the current keys are usable and hold this one.
+    pub(crate) fn holds(&self, fingerprint: &KeyFingerprint) -> bool {
+        self.shared
+            .keys
+            .load()
+            .as_deref()
+            .is_some_and(|s| s.is_usable() && s.keys.contains(fingerprint))
     }
 
     /// Waits for new keys: joins the fetch in flight, or starts one unless

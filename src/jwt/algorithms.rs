@@ -42,6 +42,11 @@ impl Algorithms {
         self.0 & bit(algorithm) != 0
     }
 
+    /// One bit per algorithm, for fingerprints.
+    pub(crate) fn bits(self) -> u16 {
+        self.0
+    }
+
     pub(crate) fn is_empty(self) -> bool {
         self.0 == 0
     }

@@ -39,18 +39,51 @@ pub(crate) struct Registered {
     audience_accepted: Option<bool>,
     /// Bit `i` set: `rules.required[i]` is present.
     present: u64,
+    /// `jti`, kept only when asked for ([`Registered::read_with_id`]).
+    jti: Option<Box<str>>,
 }
 
 impl Registered {
     /// Reads `payload`; anything but a JSON object of well-typed registered
     /// claims without duplicate names is malformed.
     pub(crate) fn read(payload: &[u8], rules: &ClaimRules) -> Result<Self, JwtError> {
+        Self::read_seed(
+            payload,
+            ClaimsSeed {
+                rules,
+                keep_id: false,
+            },
+        )
+    }
+
+    /// Reads `payload` like [`read`](Self::read), keeping `jti`.
+    pub(crate) fn read_with_id(payload: &[u8], rules: &ClaimRules) -> Result<Self, JwtError> {
+        Self::read_seed(
+            payload,
+            ClaimsSeed {
+                rules,
+                keep_id: true,
+            },
+        )
+    }
+
+    fn read_seed(payload: &[u8], seed: ClaimsSeed<'_>) -> Result<Self, JwtError> {
         let mut deserializer = serde_json::Deserializer::from_slice(payload);
-        let registered = ClaimsSeed { rules }
+        let registered = seed
             .deserialize(&mut deserializer)
             .and_then(|registered| deserializer.end().map(|()| registered))
             .map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
         Ok(registered)
+    }
+
+    /// `exp`, in seconds since the epoch.
+    pub(crate) fn expiry(&self) -> Option<f64> {
+        self.exp
+    }
+
+    /// `jti`, if read with [`read_with_id`](Self::read_with_id).
+    pub(crate) fn jti(&self) -> Option<&str> {
+        self.jti.as_deref()
     }
 
     /// Which of the accepted issuers the token names, if any.
@@ -115,6 +148,7 @@ fn missing(claim: &'static str) -> JwtError {
 
 struct ClaimsSeed<'r> {
     rules: &'r ClaimRules,
+    keep_id: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
@@ -160,6 +194,10 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 }
                 // StringOrURI claims: a number or an object here is a token
                 // some other parser would read differently.
+                "jti" if self.keep_id => {
+                    let jti: Str<'de> = map.next_value()?;
+                    claims.jti = Some((*jti).into());
+                }
                 "sub" | "jti" | "client_id" => {
                     map.next_value::<Str<'de>>()?;
                 }

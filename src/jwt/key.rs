@@ -11,6 +11,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
 use super::algorithms::Algorithms;
 use super::der::rsa_public_key_bits;
 use crate::error::ConfigError;
+use crate::facts::KeyFingerprint;
 
 /// The longest `kid` a key may have; a token's `kid` is only compared.
 pub const MAX_KID_LEN: usize = 256;
@@ -270,6 +271,23 @@ impl JwtKey {
     /// Whether the key verifies tokens signed with `algorithm`.
     pub fn allows(&self, algorithm: Algorithm) -> bool {
         self.algorithms.contains(algorithm)
+    }
+
+    /// The key's identity: its material, `kid`, issuer and algorithms. A key
+    /// fetched again is the same key; one that changed in any of these is
+    /// another.
+    pub(crate) fn fingerprint(&self) -> KeyFingerprint {
+        let algorithms = self.algorithms.bits().to_be_bytes();
+        let kid = self.kid.as_deref().unwrap_or_default().as_bytes();
+        let issuer = self.issuer.as_deref().unwrap_or_default().as_bytes();
+        match self.key.kind() {
+            DecodingKeyKind::SecretOrDer(material) => {
+                KeyFingerprint::of([&b"raw"[..], material, kid, issuer, &algorithms])
+            }
+            DecodingKeyKind::RsaModulusExponent { n, e } => {
+                KeyFingerprint::of([&b"rsa"[..], n, e, kid, issuer, &algorithms])
+            }
+        }
     }
 
     /// Checks what jsonwebtoken leaves to the first verification: the RSA

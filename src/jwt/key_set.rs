@@ -8,6 +8,7 @@ use super::compact::Compact;
 use super::error::{JwtError, JwtErrorKind};
 use super::key::JwtKey;
 use crate::error::ConfigError;
+use crate::facts::KeyFingerprint;
 
 /// The configured keys. A token's `kid` selects the keys with that id; a
 /// `kid` no key has falls back to the keys configured without an id; a
@@ -20,6 +21,8 @@ pub(crate) struct KeySet {
     keys: Box<[JwtKey]>,
     /// Per key, the index of its issuer among the accepted issuers.
     issuers: Box<[Option<usize>]>,
+    /// Per key, its fingerprint, which remembered verdicts name.
+    fingerprints: Box<[KeyFingerprint]>,
 }
 
 impl KeySet {
@@ -39,9 +42,11 @@ impl KeySet {
                 None => Ok(None),
             })
             .collect::<Result<_, _>>()?;
+        let fingerprints = keys.iter().map(JwtKey::fingerprint).collect();
         Ok(Self {
             keys: keys.into(),
             issuers,
+            fingerprints,
         })
     }
 
@@ -57,11 +62,50 @@ impl KeySet {
         self.keys.iter().any(|key| key.kid() == Some(kid))
     }
 
-    /// Verifies the signature of `token` with a key that the token's
-    /// accepted `issuer` (an index), `kid` and `alg` select:
+    /// Whether a key with this fingerprint is in the set.
+    pub(crate) fn contains(&self, fingerprint: &KeyFingerprint) -> bool {
+        self.fingerprints.contains(fingerprint)
+    }
+
+    /// The keys that the token's accepted `issuer` (an index), `kid` and
+    /// `alg` select, with their fingerprints:
     /// [`UnknownKey`](JwtErrorKind::UnknownKey) if none has the `kid` (or
     /// belongs to the issuer), [`Algorithm`](JwtErrorKind::Algorithm) if
-    /// those that could answer are bound to other algorithms,
+    /// those that could answer are bound to other algorithms.
+    pub(crate) fn candidates(
+        &self,
+        kid: Option<&str>,
+        issuer: Option<usize>,
+        alg: Algorithm,
+    ) -> Result<impl Iterator<Item = (&JwtKey, &KeyFingerprint)>, JwtError> {
+        let of_issuer = self
+            .keys
+            .iter()
+            .zip(&self.fingerprints)
+            .zip(&self.issuers)
+            .filter(move |(_, bound)| bound.is_none() || **bound == issuer)
+            .map(|(key, _)| key);
+        let named = kid.filter(|kid| of_issuer.clone().any(|(key, _)| key.kid() == Some(kid)));
+        let mut candidates = of_issuer
+            .filter(move |(key, _)| match named {
+                Some(kid) => key.kid() == Some(kid),
+                None => kid.is_none() || key.kid.is_none(),
+            })
+            .peekable();
+        if candidates.peek().is_none() {
+            return Err(JwtErrorKind::UnknownKey.into());
+        }
+        let mut allowed = candidates
+            .filter(move |(key, _)| key.allows(alg))
+            .peekable();
+        if allowed.peek().is_none() {
+            return Err(JwtErrorKind::Algorithm.into());
+        }
+        Ok(allowed)
+    }
+
+    /// Verifies the signature of `token` with a key that the token's
+    /// accepted `issuer`, `kid` and `alg` select ([`candidates`](Self::candidates)):
     /// [`BadSignature`](JwtErrorKind::BadSignature) if none verifies it.
     pub(crate) fn verify(
         &self,
@@ -70,30 +114,11 @@ impl KeySet {
         alg: Algorithm,
         token: &Compact<'_>,
     ) -> Result<(), JwtError> {
-        let of_issuer = self
-            .keys
-            .iter()
-            .zip(&self.issuers)
-            .filter(|(_, bound)| bound.is_none() || **bound == issuer)
-            .map(|(key, _)| key);
-        let named = kid.filter(|kid| of_issuer.clone().any(|key| key.kid() == Some(kid)));
-        let mut candidates = of_issuer
-            .filter(|key| match named {
-                Some(kid) => key.kid() == Some(kid),
-                None => kid.is_none() || key.kid.is_none(),
-            })
-            .peekable();
-        if candidates.peek().is_none() {
-            return Err(JwtErrorKind::UnknownKey.into());
-        }
-        let mut allowed = candidates.filter(|key| key.allows(alg)).peekable();
-        if allowed.peek().is_none() {
-            return Err(JwtErrorKind::Algorithm.into());
-        }
+        let allowed = self.candidates(kid, issuer, alg)?;
         // `alg: none` never gets here; an empty signature never reaches the
         // crypto.
         if !token.signature.is_empty() {
-            for key in allowed {
+            for (key, _) in allowed {
                 let verified = jsonwebtoken::crypto::verify(
                     token.signature,
                     token.signing_input,

@@ -108,7 +108,6 @@ mod claims;
 mod compact;
 mod der;
 mod error;
-mod future;
 mod header;
 mod json;
 mod key;
@@ -120,7 +119,12 @@ pub use builder::{
     DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_SIZE, JwtProfile, JwtVerifierBuilder, MAX_LEEWAY,
 };
 pub use error::{JwtError, JwtErrorKind};
-pub use future::JwtFuture;
+/// The future of [`JwtVerifier`]'s [`VerifyToken`](crate::VerifyToken)
+/// implementation: ready at once whenever the keys at hand decide (always
+/// with configured keys); with fetched keys (feature `jwks`) it waits for
+/// one refresh when the token names a key not fetched yet or no keys are
+/// usable, bounded by the key source's timeout.
+pub type JwtFuture<C> = crate::future::VerifyFuture<C>;
 pub use key::{JwtKey, MAX_KID_LEN};
 pub use verifier::JwtVerifier;
 

@@ -4,21 +4,22 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::request::Parts;
 use jsonwebtoken::Algorithm;
 use serde::de::DeserializeOwned;
 
+use super::JwtFuture;
 use super::access_claims::AccessClaims;
 use super::builder::{JwtVerifierBuilder, TypeRule};
 use super::claims::{ClaimRules, Registered};
 use super::compact::{Compact, decode_segment};
 use super::error::{JwtError, JwtErrorKind};
-use super::future::JwtFuture;
 use super::header::JoseHeader;
 use super::key_set::KeySet;
 use crate::error::AuthError;
+use crate::facts::TokenFacts;
 use crate::token::BearerToken;
 use crate::verify::VerifyToken;
 
@@ -112,6 +113,48 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
         stalled: &mut Option<RemoteKeys>,
     ) -> Result<C, JwtError> {
         let inner = &*self.inner;
+        let payload = self.read(token, false, |read| {
+            self.check_signature(
+                read.kid,
+                read.registered.issuer(),
+                read.alg,
+                &read.compact,
+                stalled,
+            )?;
+            read.registered.check(&inner.rules, now)?;
+            Ok(read.payload)
+        })?;
+        let claims: C =
+            serde_json::from_slice(&payload).map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
+        if let Some(check) = &inner.check {
+            check(&claims)
+                .map_err(|reason| JwtError::with_detail(JwtErrorKind::Rejected, reason))?;
+        }
+        Ok(claims)
+    }
+}
+
+/// A token taken apart and read; its signature not checked yet.
+struct Read<'a> {
+    compact: Compact<'a>,
+    alg: Algorithm,
+    kid: Option<&'a str>,
+    payload: Vec<u8>,
+    registered: Registered,
+}
+
+impl<C> JwtVerifier<C> {
+    /// Takes `token` apart and reads its header and registered claims
+    /// (keeping `jti` with `keep_id`), then hands them to `then`: the
+    /// checks up to the key choice, shared by verification and
+    /// [`token_facts`](VerifyToken::token_facts).
+    fn read<R>(
+        &self,
+        token: &[u8],
+        keep_id: bool,
+        then: impl FnOnce(Read<'_>) -> Result<R, JwtError>,
+    ) -> Result<R, JwtError> {
+        let inner = &*self.inner;
         if token.len() > inner.max_token_size {
             return Err(JwtErrorKind::TooLarge.into());
         }
@@ -134,18 +177,79 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
             return Err(JwtErrorKind::WrongType.into());
         }
         // Read, not yet trusted: the token's issuer selects its keys.
-        let registered = Registered::read(&payload, &inner.rules)?;
-        let kid = header.kid.as_deref();
-        self.check_signature(kid, registered.issuer(), alg, &compact, stalled)?;
+        let registered = if keep_id {
+            Registered::read_with_id(&payload, &inner.rules)?
+        } else {
+            Registered::read(&payload, &inner.rules)?
+        };
+        then(Read {
+            compact,
+            alg,
+            kid: header.kid.as_deref(),
+            payload,
+            registered,
+        })
+    }
 
-        registered.check(&inner.rules, now)?;
-        let claims: C =
-            serde_json::from_slice(&payload).map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
-        if let Some(check) = &inner.check {
-            check(&claims)
-                .map_err(|reason| JwtError::with_detail(JwtErrorKind::Rejected, reason))?;
-        }
-        Ok(claims)
+    /// The facts of a token this verifier accepted: `exp`, `jti` and the
+    /// fingerprints of every key that could have verified it (usually one).
+    fn facts(&self, token: &[u8]) -> Result<TokenFacts, JwtError> {
+        self.read(token, true, |read| {
+            let issuer = read.registered.issuer();
+            let mut facts = TokenFacts::new();
+            if let Some(exp) = read.registered.expiry() {
+                facts = facts.with_expiry(epoch_seconds(exp));
+            }
+            if let Some(jti) = read.registered.jti() {
+                facts = facts.with_token_id(jti);
+            }
+            #[cfg(feature = "jwks")]
+            if let Some(jwks) = self.remote_keys(issuer) {
+                return jwks
+                    .fingerprints(read.kid, read.alg)
+                    .map(|keys| keys.into_iter().fold(facts, TokenFacts::with_key));
+            }
+            let keys = self.inner.keys.candidates(read.kid, issuer, read.alg)?;
+            Ok(keys.fold(facts, |facts, (_, key)| facts.with_key(*key)))
+        })
+    }
+
+    /// Whether every key in `facts` is still among the configured keys or
+    /// the usable fetched ones.
+    fn trusts(&self, facts: &TokenFacts) -> bool {
+        let inner = &*self.inner;
+        facts.keys().iter().all(|key| {
+            if inner.keys.contains(key) {
+                return true;
+            }
+            #[cfg(feature = "jwks")]
+            if inner.remote.iter().flatten().any(|jwks| jwks.holds(key)) {
+                return true;
+            }
+            false
+        })
+    }
+
+    /// The fetched keys of the accepted issuer at `issuer` (an index), if
+    /// it has them.
+    #[cfg(feature = "jwks")]
+    fn remote_keys(&self, issuer: Option<usize>) -> Option<&RemoteKeys> {
+        issuer
+            .and_then(|issuer| self.inner.remote.get(issuer))
+            .and_then(Option::as_ref)
+    }
+}
+
+/// `exp` as a time; a negative or absurd one as the epoch itself (long
+/// expired).
+fn epoch_seconds(exp: f64) -> SystemTime {
+    if exp.is_finite() && exp > 0.0 {
+        Duration::try_from_secs_f64(exp)
+            .ok()
+            .and_then(|since| UNIX_EPOCH.checked_add(since))
+            .unwrap_or(UNIX_EPOCH)
+    } else {
+        UNIX_EPOCH
     }
 }
 
@@ -162,10 +266,7 @@ impl<C> JwtVerifier<C> {
     ) -> Result<(), JwtError> {
         let inner = &*self.inner;
         #[cfg(feature = "jwks")]
-        if let Some(jwks) = issuer
-            .and_then(|issuer| inner.remote.get(issuer))
-            .and_then(Option::as_ref)
-        {
+        if let Some(jwks) = self.remote_keys(issuer) {
             use crate::jwks::Lookup;
             let kind = match jwks.verify(kid, alg, compact) {
                 Lookup::Done(verified) => return verified,
@@ -218,6 +319,21 @@ where
             });
         }
         JwtFuture::ready(verified.map_err(AuthError::from))
+    }
+
+    /// `exp`, `jti` and the keys that could have verified the token, read
+    /// again from it (a cache calls this once per new token). A token that
+    /// cannot be read again gets an expiry in the past, so nothing keeps it.
+    fn token_facts(&self, token: &BearerToken, _claims: &C) -> TokenFacts {
+        self.facts(token.as_bytes())
+            .unwrap_or_else(|_| TokenFacts::new().with_expiry(UNIX_EPOCH))
+    }
+
+    /// `false` once a key that vouched for the token left the configured
+    /// keys and the usable fetched ones (a rotation, or keys past their
+    /// staleness).
+    fn still_trusts(&self, facts: &TokenFacts) -> bool {
+        self.trusts(facts)
     }
 }
 

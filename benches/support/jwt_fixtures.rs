@@ -1,0 +1,77 @@
+//! The committed PyJWT fixtures (`tests/fixtures/jwt/`) as the JWT benches
+//! read them, and our verifier for one of their keys.
+
+#![allow(dead_code)] // each bench uses its part
+
+use std::fs;
+use std::path::PathBuf;
+
+use tower_bearer_auth::jwt::jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
+
+pub(crate) const ISSUER: &str = "https://issuer.example.com";
+pub(crate) const AUDIENCE: &str = "https://api.example.com";
+
+/// The bytes of a committed fixture: read at bench start, so the benches
+/// see exactly the keys and tokens the tests check.
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests/fixtures/jwt", name]
+        .iter()
+        .collect();
+    fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The token named `name` in `tokens.json`.
+pub(crate) fn token(name: &str) -> String {
+    let tokens: serde_json::Value =
+        serde_json::from_slice(&fixture("tokens.json")).expect("tokens.json is JSON");
+    tokens["tokens"]
+        .as_array()
+        .expect("a `tokens` array")
+        .iter()
+        .find(|entry| entry["name"] == name)
+        .and_then(|entry| entry["token"].as_str())
+        .unwrap_or_else(|| panic!("no token {name}"))
+        .to_owned()
+}
+
+/// jsonwebtoken's key for `alg`, parsed once: its parsing is not part of
+/// the per-token cost of either path.
+pub(crate) fn decoding_key(alg: Algorithm, key: &[u8]) -> DecodingKey {
+    match alg {
+        Algorithm::HS256 => Ok(DecodingKey::from_secret(key)),
+        Algorithm::RS256 => DecodingKey::from_rsa_pem(key),
+        Algorithm::ES256 => DecodingKey::from_ec_pem(key),
+        Algorithm::EdDSA => DecodingKey::from_ed_pem(key),
+        other => panic!("no case for {other:?}"),
+    }
+    .expect("valid decoding key")
+}
+
+/// jsonwebtoken's validation, built once and configured as our verifier:
+/// one algorithm, the issuer, the audience, `exp` required (the default),
+/// `nbf` checked, 60 s of leeway (both defaults).
+pub(crate) fn validation(alg: Algorithm) -> Validation {
+    let mut validation = Validation::new(alg);
+    validation.set_issuer(&[ISSUER]);
+    validation.set_audience(&[AUDIENCE]);
+    validation.validate_nbf = true;
+    validation
+}
+
+/// Our verifier for the key in `key` (a secret for HS256, PEM otherwise).
+/// The key has no `kid`, so it accepts the fixture's (`hs`, `rsa`, `ec256`,
+/// `ed`).
+pub(crate) fn verifier(alg: Algorithm, key: &[u8]) -> JwtVerifier<AccessClaims> {
+    let key = match alg {
+        Algorithm::HS256 => JwtKey::hmac(key),
+        _ => JwtKey::from_pem(key),
+    }
+    .expect("valid key");
+    JwtVerifier::builder()
+        .with_key(key)
+        .with_issuer(ISSUER)
+        .with_audience(AUDIENCE)
+        .build()
+        .expect("valid verifier")
+}

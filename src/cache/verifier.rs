@@ -1,0 +1,333 @@
+//! [`CachedVerifier`]: the lookup, the shared verification of a new token,
+//! and what is remembered of its verdict.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Shared, WeakShared};
+use http::request::Parts;
+use quick_cache::sync::Cache;
+use sha2::{Digest, Sha256};
+
+use super::builder::CachedVerifierBuilder;
+use crate::error::{AuthError, ErrorKind};
+use crate::facts::TokenFacts;
+use crate::future::VerifyFuture;
+use crate::token::BearerToken;
+use crate::verify::VerifyToken;
+
+/// Verifications in flight tracked for sharing; beyond this many (a flood
+/// of new tokens), a new token is verified without being shared.
+const MAX_IN_FLIGHT: usize = 4_096;
+
+/// Remembers the verdicts of the verifier it wraps; see the
+/// [module docs](super). Cloning it is a pointer copy; clones share the
+/// memory.
+pub struct CachedVerifier<V: VerifyToken> {
+    verifier: V,
+    memory: Arc<Memory<V::Claims>>,
+}
+
+/// The bounds, as the builder checked them.
+#[derive(Clone, Debug)]
+pub(super) struct Limits {
+    pub(super) max_entries: usize,
+    pub(super) max_age: Duration,
+    pub(super) max_refusals: usize,
+    pub(super) refusal_ttl: Duration,
+}
+
+/// The SHA-256 digest of a token: what entries are keyed by.
+type TokenDigest = [u8; 32];
+
+/// A verification several requests wait for.
+type Verification<C> = Shared<BoxFuture<'static, Result<C, AuthError>>>;
+
+struct Memory<C> {
+    verified: Cache<TokenDigest, Arc<Verified<C>>>,
+    refused: Option<Cache<TokenDigest, Refused>>,
+    in_flight: Mutex<HashMap<TokenDigest, Flight<C>>>,
+    next_flight: AtomicU64,
+    limits: Limits,
+}
+
+/// A remembered acceptance.
+struct Verified<C> {
+    claims: C,
+    facts: TokenFacts,
+    /// The earlier of the maximum age and the token's expiry, on the
+    /// monotonic clock; the expiry is checked on the wall clock as well.
+    until: Instant,
+}
+
+/// A remembered refusal.
+#[derive(Clone)]
+struct Refused {
+    error: AuthError,
+    until: Instant,
+}
+
+/// A verification in flight: weak, so one nobody waits for any more is
+/// freed, and numbered, so only its own completion removes it.
+struct Flight<C> {
+    id: u64,
+    verification: WeakShared<BoxFuture<'static, Result<C, AuthError>>>,
+}
+
+impl<V: VerifyToken> CachedVerifier<V> {
+    /// Wraps `verifier` with the default bounds.
+    pub fn new(verifier: V) -> Self {
+        Self::builder(verifier)
+            .build()
+            .unwrap_or_else(|_| unreachable!("the default bounds are valid"))
+    }
+
+    /// Wraps `verifier`; see [`CachedVerifierBuilder`].
+    pub fn builder(verifier: V) -> CachedVerifierBuilder<V> {
+        CachedVerifierBuilder::new(verifier)
+    }
+
+    pub(super) fn with_limits(verifier: V, limits: Limits) -> Self {
+        let refused = (limits.max_refusals > 0).then(|| Cache::new(limits.max_refusals));
+        Self {
+            verifier,
+            memory: Arc::new(Memory {
+                verified: Cache::new(limits.max_entries),
+                refused,
+                in_flight: Mutex::new(HashMap::new()),
+                next_flight: AtomicU64::new(0),
+                limits,
+            }),
+        }
+    }
+
+    /// The verifier it wraps.
+    pub fn verifier(&self) -> &V {
+        &self.verifier
+    }
+
+    /// How many verified tokens are remembered now.
+    pub fn entries(&self) -> usize {
+        self.memory.verified.len()
+    }
+
+    /// How many refused tokens are remembered now.
+    pub fn refusals(&self) -> usize {
+        self.memory.refused.as_ref().map_or(0, Cache::len)
+    }
+
+    /// Forgets every verdict, for instance after revoking many tokens at
+    /// the issuer.
+    pub fn clear(&self) {
+        self.memory.verified.clear();
+        if let Some(refused) = &self.memory.refused {
+            refused.clear();
+        }
+    }
+
+    /// The remembered verdict on the token with this digest, if it still
+    /// holds; one that no longer does is forgotten.
+    fn remembered(&self, digest: &TokenDigest) -> Option<Result<V::Claims, AuthError>> {
+        let memory = &*self.memory;
+        if let Some(entry) = memory.verified.get(digest) {
+            if entry.is_fresh() && self.verifier.still_trusts(&entry.facts) {
+                return Some(Ok(entry.claims.clone()));
+            }
+            memory
+                .verified
+                .remove_if(digest, |current| Arc::ptr_eq(current, &entry));
+        }
+        let refused = memory.refused.as_ref()?;
+        let refusal = refused.get(digest)?;
+        if Instant::now() < refusal.until {
+            return Some(Err(refusal.error));
+        }
+        refused.remove(digest);
+        None
+    }
+}
+
+impl<V> CachedVerifier<V>
+where
+    V: VerifyToken + Clone + Send + Sync + 'static,
+    V::Future: Send + 'static,
+{
+    /// Starts verifying a new token, shared with whoever asks for the same
+    /// one until it ends; then remembers the verdict.
+    fn start(
+        &self,
+        digest: TokenDigest,
+        token: BearerToken,
+        head: &Parts,
+    ) -> VerifyFuture<V::Claims> {
+        // Made outside the lock: a verifier that does its work here (a JWT
+        // signature check) must not hold up every other new token.
+        let verdict = self.verifier.verify(token.clone(), head);
+        let id = self.memory.next_flight.fetch_add(1, Ordering::Relaxed);
+        let verifier = self.verifier.clone();
+        let memory = Arc::clone(&self.memory);
+        let verification: Verification<V::Claims> = async move {
+            let verdict = verdict.await;
+            memory.remember(&verifier, digest, &token, &verdict);
+            memory.land(&digest, id);
+            verdict
+        }
+        .boxed()
+        .shared();
+
+        let mut in_flight = lock(&self.memory.in_flight);
+        if let Some(running) = in_flight
+            .get(&digest)
+            .and_then(|f| f.verification.upgrade())
+        {
+            // Another request got there first: wait for its verification.
+            // Ours is dropped unpolled; a verifier that works lazily
+            // (introspection) has not sent anything yet.
+            return VerifyFuture::waiting(running);
+        }
+        if in_flight.len() >= MAX_IN_FLIGHT {
+            in_flight.retain(|_, flight| flight.verification.upgrade().is_some());
+        }
+        if let (true, Some(weak)) = (in_flight.len() < MAX_IN_FLIGHT, verification.downgrade()) {
+            let flight = Flight {
+                id,
+                verification: weak,
+            };
+            in_flight.insert(digest, flight);
+        }
+        VerifyFuture::waiting(verification)
+    }
+}
+
+impl<C: Clone> Memory<C> {
+    /// Keeps `verdict` on the token: an acceptance until the earlier of the
+    /// maximum age and the token's expiry (not at all if that is past), an
+    /// `invalid_token` refusal for the refusal TTL.
+    fn remember<V: VerifyToken<Claims = C>>(
+        &self,
+        verifier: &V,
+        digest: TokenDigest,
+        token: &BearerToken,
+        verdict: &Result<C, AuthError>,
+    ) {
+        let now = Instant::now();
+        match verdict {
+            Ok(claims) => {
+                let facts = verifier.token_facts(token, claims);
+                let mut until = now + self.limits.max_age;
+                if let Some(expires_at) = facts.expires_at() {
+                    match expires_at.duration_since(SystemTime::now()) {
+                        Ok(left) => until = until.min(now + left),
+                        Err(_) => return,
+                    }
+                }
+                let entry = Verified {
+                    claims: claims.clone(),
+                    facts,
+                    until,
+                };
+                self.verified.insert(digest, Arc::new(entry));
+            }
+            Err(error) => {
+                let lasting = matches!(
+                    error.kind(),
+                    ErrorKind::InvalidToken | ErrorKind::Expired | ErrorKind::Revoked
+                );
+                if let (Some(refused), true) = (&self.refused, lasting) {
+                    let until = now + self.limits.refusal_ttl;
+                    let error = error.clone();
+                    refused.insert(digest, Refused { error, until });
+                }
+            }
+        }
+    }
+}
+
+impl<C> Memory<C> {
+    /// Removes the finished verification `id` from those in flight.
+    fn land(&self, digest: &TokenDigest, id: u64) {
+        let mut in_flight = lock(&self.in_flight);
+        if in_flight.get(digest).is_some_and(|flight| flight.id == id) {
+            in_flight.remove(digest);
+        }
+    }
+}
+
+impl<C> Verified<C> {
+    fn is_fresh(&self) -> bool {
+        Instant::now() < self.until
+            && self
+                .facts
+                .expires_at()
+                .is_none_or(|expires_at| SystemTime::now() < expires_at)
+    }
+}
+
+fn digest(token: &BearerToken) -> TokenDigest {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl<V> VerifyToken for CachedVerifier<V>
+where
+    V: VerifyToken + Clone + Send + Sync + 'static,
+    V::Future: Send + 'static,
+{
+    type Claims = V::Claims;
+    type Future = VerifyFuture<V::Claims>;
+
+    /// A remembered verdict is answered at once; a new token is verified by
+    /// the wrapped verifier, once however many requests present it.
+    fn verify(&self, token: BearerToken, head: &Parts) -> Self::Future {
+        let digest = digest(&token);
+        if let Some(verdict) = self.remembered(&digest) {
+            return VerifyFuture::ready(verdict);
+        }
+        let running = lock(&self.memory.in_flight)
+            .get(&digest)
+            .and_then(|flight| flight.verification.upgrade());
+        match running {
+            Some(verification) => VerifyFuture::waiting(verification),
+            None => self.start(digest, token, head),
+        }
+    }
+
+    /// The remembered facts, or the wrapped verifier's.
+    fn token_facts(&self, token: &BearerToken, claims: &Self::Claims) -> TokenFacts {
+        match self.memory.verified.get(&digest(token)) {
+            Some(entry) => entry.facts.clone(),
+            None => self.verifier.token_facts(token, claims),
+        }
+    }
+
+    fn still_trusts(&self, facts: &TokenFacts) -> bool {
+        self.verifier.still_trusts(facts)
+    }
+}
+
+impl<V: VerifyToken + Clone> Clone for CachedVerifier<V> {
+    fn clone(&self) -> Self {
+        Self {
+            verifier: self.verifier.clone(),
+            memory: Arc::clone(&self.memory),
+        }
+    }
+}
+
+impl<V: VerifyToken + fmt::Debug> fmt::Debug for CachedVerifier<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedVerifier")
+            .field("verifier", &self.verifier)
+            .field("limits", &self.memory.limits)
+            .field("entries", &self.entries())
+            .field("refusals", &self.refusals())
+            .finish()
+    }
+}

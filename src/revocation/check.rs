@@ -1,0 +1,164 @@
+//! [`CheckRevoked`]: a verifier whose accepted tokens are looked up on a
+//! revocation list.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use http::request::Parts;
+use pin_project_lite::pin_project;
+
+use super::{Revocations, TokenId};
+use crate::error::AuthError;
+use crate::facts::TokenFacts;
+use crate::token::BearerToken;
+use crate::verify::VerifyToken;
+
+/// Runs the verifier it wraps, then looks each token it accepts up on a
+/// revocation list: a revoked token is 401 `invalid_token` ("the access
+/// token was revoked").
+///
+/// The token is named by the `jti` its verifier found
+/// ([`VerifyToken::token_facts`]), or by its digest; see [`TokenId`]. A list
+/// that cannot answer (a shared store out of reach for longer than it
+/// allows) refuses the request with 503 by default: a revocation check that
+/// fails open lets a revoked token through exactly when the store is down.
+/// [`fail_open`](Self::fail_open) accepts instead.
+///
+/// Wrap it around a `cache::CachedVerifier` (feature `cache`), not
+/// the other way round, so the list is asked on every request.
+pub struct CheckRevoked<V, R> {
+    inner: Arc<Inner<V, R>>,
+}
+
+struct Inner<V, R> {
+    verifier: V,
+    revocations: R,
+    fail_open: bool,
+}
+
+impl<V, R> CheckRevoked<V, R> {
+    /// `verifier`, with its tokens checked against `revocations`.
+    pub fn new(verifier: V, revocations: R) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                verifier,
+                revocations,
+                fail_open: false,
+            }),
+        }
+    }
+
+    /// Accepts tokens the list cannot answer for, rather than answering
+    /// 503: for a service that prefers availability to revocation. The
+    /// list's error is still in the logs of whoever reads it.
+    #[must_use]
+    pub fn fail_open(self) -> Self {
+        let inner = Arc::try_unwrap(self.inner)
+            .unwrap_or_else(|_| unreachable!("configured before it is cloned"));
+        Self {
+            inner: Arc::new(Inner {
+                fail_open: true,
+                ..inner
+            }),
+        }
+    }
+
+    /// The revocation list.
+    pub fn revocations(&self) -> &R {
+        &self.inner.revocations
+    }
+
+    /// The verifier it wraps.
+    pub fn verifier(&self) -> &V {
+        &self.inner.verifier
+    }
+}
+
+impl<V: VerifyToken, R: Revocations> Inner<V, R> {
+    fn check(&self, token: &BearerToken, claims: V::Claims) -> Result<V::Claims, AuthError> {
+        let facts = self.verifier.token_facts(token, &claims);
+        match self.revocations.is_revoked(&TokenId::of(token, &facts)) {
+            Ok(false) => Ok(claims),
+            Ok(true) => Err(AuthError::revoked()),
+            Err(_) if self.fail_open => Ok(claims),
+            Err(error) => Err(AuthError::unavailable().with_source(error)),
+        }
+    }
+}
+
+impl<V, R> VerifyToken for CheckRevoked<V, R>
+where
+    V: VerifyToken,
+    R: Revocations,
+{
+    type Claims = V::Claims;
+    type Future = RevocationFuture<V, R>;
+
+    fn verify(&self, token: BearerToken, head: &Parts) -> Self::Future {
+        RevocationFuture {
+            verdict: self.inner.verifier.verify(token.clone(), head),
+            token: Some(token),
+            inner: Arc::clone(&self.inner),
+        }
+    }
+
+    fn token_facts(&self, token: &BearerToken, claims: &Self::Claims) -> TokenFacts {
+        self.inner.verifier.token_facts(token, claims)
+    }
+
+    fn still_trusts(&self, facts: &TokenFacts) -> bool {
+        self.inner.verifier.still_trusts(facts)
+    }
+}
+
+pin_project! {
+    /// The future of [`CheckRevoked`]: the wrapped verifier's verdict,
+    /// then the look-up, which answers from memory.
+    pub struct RevocationFuture<V: VerifyToken, R> {
+        #[pin]
+        verdict: V::Future,
+        token: Option<BearerToken>,
+        inner: Arc<Inner<V, R>>,
+    }
+}
+
+impl<V: VerifyToken, R: Revocations> Future for RevocationFuture<V, R> {
+    type Output = Result<V::Claims, AuthError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let claims = ready!(this.verdict.poll(cx))?;
+        let token = this
+            .token
+            .take()
+            .expect("RevocationFuture polled after it completed");
+        Poll::Ready(this.inner.check(&token, claims))
+    }
+}
+
+impl<V: VerifyToken, R> fmt::Debug for RevocationFuture<V, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevocationFuture").finish_non_exhaustive()
+    }
+}
+
+impl<V, R> Clone for CheckRevoked<V, R> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<V: fmt::Debug, R: fmt::Debug> fmt::Debug for CheckRevoked<V, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CheckRevoked")
+            .field("verifier", &self.inner.verifier)
+            .field("revocations", &self.inner.revocations)
+            .field("fail_open", &self.inner.fail_open)
+            .finish()
+    }
+}

@@ -1,0 +1,86 @@
+//! Revocation: tokens taken back before they expire, refused on every
+//! request.
+//!
+//! A JWT is valid until its `exp` by construction; to take one back, the
+//! service keeps a list of revoked tokens and checks it after verification.
+//! [`CheckRevoked`] wraps any verifier and does that check; the list is a
+//! [`Revocations`], such as [`MemoryRevocations`], kept in this process.
+//!
+//! Tokens are named by their `jti`, or by the digest of the token when they
+//! have none ([`TokenId`]); an entry is kept until the token would have
+//! expired anyway, so the list stays as small as the set of live revoked
+//! tokens.
+//!
+//! ```
+//! use std::time::{Duration, SystemTime};
+//! use http::request::Parts;
+//! use tower_bearer_auth::{AuthError, BearerAuthLayer, BearerToken, TokenFacts, VerifyToken};
+//! use tower_bearer_auth::revocation::{CheckRevoked, MemoryRevocations, TokenId};
+//!
+//! let revoked = MemoryRevocations::new();
+//! let verifier = |token: BearerToken, _: &Parts| {
+//!     std::future::ready(Ok::<_, AuthError>(token.as_str().len()))
+//! };
+//! let layer = BearerAuthLayer::new(CheckRevoked::new(verifier, revoked.clone()));
+//!
+//! // Later, from an admin endpoint: by `jti` for JWTs, by the token otherwise.
+//! revoked.revoke(TokenId::of_token("a-leaked-token-0123456789"), SystemTime::now() + Duration::from_secs(3600));
+//! # let _ = layer;
+//! ```
+
+mod check;
+mod memory;
+mod token_id;
+
+use std::error::Error;
+use std::fmt;
+use std::time::Duration;
+
+pub use check::{CheckRevoked, RevocationFuture};
+pub use memory::MemoryRevocations;
+pub use token_id::TokenId;
+
+/// A list of revoked tokens, asked after every successful verification.
+///
+/// It answers from memory: a store shared between instances keeps a local
+/// copy in sync in the background, so no request waits on it, and says
+/// when that copy is too old to be trusted.
+pub trait Revocations {
+    /// Whether the token `id` is revoked; `Err` when the list cannot tell.
+    fn is_revoked(&self, id: &TokenId) -> Result<bool, RevocationError>;
+}
+
+impl<R: Revocations + ?Sized> Revocations for std::sync::Arc<R> {
+    fn is_revoked(&self, id: &TokenId) -> Result<bool, RevocationError> {
+        (**self).is_revoked(id)
+    }
+}
+
+/// Why a revocation list cannot answer, or a revocation did not reach it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RevocationError {
+    /// The shared store has not been heard from for this long, more than
+    /// the list allows: revocations made meanwhile may be missing.
+    Stale(Duration),
+    /// The shared store did not answer within the timeout.
+    Timeout,
+    /// The shared store answered with an error, or could not be reached.
+    Store(String),
+}
+
+impl fmt::Display for RevocationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Stale(age) => write!(
+                f,
+                "revocation list not synchronised for {} ms",
+                age.as_millis()
+            ),
+            Self::Timeout => f.write_str("revocation store timed out"),
+            Self::Store(reason) => write!(f, "revocation store failed: {reason}"),
+        }
+    }
+}
+
+impl Error for RevocationError {}

@@ -1,0 +1,126 @@
+//! [`TokenId`]: what a revocation names.
+
+use std::fmt;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::facts::TokenFacts;
+use crate::token::BearerToken;
+
+/// The identity of a token on a revocation list: its `jti` (RFC 7519
+/// §4.1.7) when it has one, the SHA-256 digest of the token otherwise. A
+/// list never holds the token itself.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct TokenId(Repr);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    Jti(Arc<str>),
+    Digest([u8; 32]),
+}
+
+impl TokenId {
+    /// The token with this `jti`.
+    pub fn jti(jti: &str) -> Self {
+        Self(Repr::Jti(jti.into()))
+    }
+
+    /// The token itself, by its digest: for tokens without a `jti`.
+    pub fn of_token(token: &str) -> Self {
+        Self(Repr::Digest(Sha256::digest(token.as_bytes()).into()))
+    }
+
+    /// `token`'s identity: the `jti` its verifier found, or its digest.
+    pub fn of(token: &BearerToken, facts: &TokenFacts) -> Self {
+        match facts.token_id() {
+            Some(jti) => Self::jti(jti),
+            None => Self::of_token(token.as_str()),
+        }
+    }
+
+    /// A name for a shared store: `jti:<jti>` or `sha256:<hex digest>`, so
+    /// no `jti` can take the name of a digest.
+    pub fn key(&self) -> String {
+        match &self.0 {
+            Repr::Jti(jti) => format!("jti:{jti}"),
+            Repr::Digest(digest) => {
+                let mut key = String::with_capacity(7 + 64);
+                key.push_str("sha256:");
+                for byte in digest {
+                    key.push(hex_digit(byte >> 4));
+                    key.push(hex_digit(byte & 0xf));
+                }
+                key
+            }
+        }
+    }
+
+    /// The identity named by [`key`](Self::key), if it is one.
+    pub fn from_key(key: &str) -> Option<Self> {
+        if let Some(jti) = key.strip_prefix("jti:") {
+            return (!jti.is_empty()).then(|| Self::jti(jti));
+        }
+        let hex = key.strip_prefix("sha256:")?.as_bytes();
+        if hex.len() != 64 {
+            return None;
+        }
+        let mut digest = [0; 32];
+        for (byte, pair) in digest.iter_mut().zip(hex.chunks_exact(2)) {
+            *byte = hex_value(pair[0])? << 4 | hex_value(pair[1])?;
+        }
+        Some(Self(Repr::Digest(digest)))
+    }
+}
+
+fn hex_digit(nibble: u8) -> char {
+    char::from(b"0123456789abcdef"[usize::from(nibble)])
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// A `jti` is an identifier, not a credential, and is shown; a digest is
+/// shown by its first bytes only.
+impl fmt::Debug for TokenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Repr::Jti(jti) => f.debug_tuple("TokenId::Jti").field(jti).finish(),
+            Repr::Digest(digest) => write!(
+                f,
+                "TokenId::Digest({:02x}{:02x}{:02x}{:02x}..)",
+                digest[0], digest[1], digest[2], digest[3]
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip() {
+        for id in [TokenId::jti("a-1"), TokenId::of_token("some.token.value")] {
+            assert_eq!(TokenId::from_key(&id.key()), Some(id));
+        }
+        assert_eq!(TokenId::jti("x").key(), "jti:x");
+        assert!(TokenId::of_token("t").key().starts_with("sha256:"));
+        for bad in ["", "jti:", "sha256:zz", "sha256:00", "other:1"] {
+            assert_eq!(TokenId::from_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_jti_cannot_name_a_digest() {
+        let digest = TokenId::of_token("t");
+        let lookalike = TokenId::jti(digest.key().trim_start_matches("jti:"));
+        assert_ne!(lookalike, digest);
+        assert_ne!(lookalike.key(), digest.key());
+    }
+}

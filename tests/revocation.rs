@@ -1,0 +1,194 @@
+//! `CheckRevoked` through the layer: a revoked JWT (by `jti`) and a revoked
+//! opaque token (by digest) refused with 401 `invalid_token`, a revocation
+//! seen through a `CachedVerifier`, and a list that cannot answer refusing
+//! with 503 unless configured to fail open.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::get;
+use http::request::Parts;
+use http::{HeaderMap, Request, StatusCode};
+use tower::ServiceExt;
+use tower_bearer_auth::axum::Claims;
+use tower_bearer_auth::cache::CachedVerifier;
+use tower_bearer_auth::jwt::{AccessClaims, JwtProfile};
+use tower_bearer_auth::revocation::{
+    CheckRevoked, MemoryRevocations, RevocationError, Revocations, TokenId,
+};
+use tower_bearer_auth::{AuthError, BearerAuthLayer, BearerToken, VerifyToken};
+
+#[path = "support/jwt.rs"]
+mod jwt;
+
+const REVOKED_CHALLENGE: &str = r#"Bearer realm="api", error="invalid_token", error_description="the access token was revoked""#;
+
+fn in_an_hour() -> SystemTime {
+    SystemTime::now() + Duration::from_secs(3600)
+}
+
+/// `/me` answers the subject of the verified JWT.
+fn jwt_app<V>(verifier: V) -> Router
+where
+    V: VerifyToken<Claims = AccessClaims> + Clone + Send + Sync + 'static,
+    V::Future: Send,
+{
+    Router::new()
+        .route(
+            "/me",
+            get(|Claims(claims): Claims<AccessClaims>| async move {
+                claims.sub().unwrap_or_default().to_owned()
+            }),
+        )
+        .route_layer(BearerAuthLayer::new(verifier))
+}
+
+async fn call(app: &Router, token: &str) -> (StatusCode, HeaderMap) {
+    let request = Request::get("/me")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    (response.status(), response.headers().clone())
+}
+
+#[tokio::test]
+async fn a_revoked_jwt_is_refused_by_its_jti() {
+    let revoked = MemoryRevocations::new();
+    let verifier = jwt::verifier(JwtProfile::Jwt);
+    let app = jwt_app(CheckRevoked::new(verifier.clone(), revoked.clone()));
+    let token = jwt::fixture("rs256-valid").token;
+    let other = jwt::fixture("es256-valid").token;
+
+    assert_eq!(call(&app, &token).await.0, StatusCode::OK);
+
+    let jti = verifier
+        .verify_jwt(&token)
+        .unwrap()
+        .jti()
+        .unwrap()
+        .to_owned();
+    revoked.revoke(TokenId::jti(&jti), in_an_hour());
+    let (status, headers) = call(&app, &token).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers["www-authenticate"], REVOKED_CHALLENGE);
+    assert_eq!(
+        call(&app, &other).await.0,
+        StatusCode::OK,
+        "other tokens pass"
+    );
+}
+
+#[tokio::test]
+async fn a_revocation_is_seen_through_the_cache() {
+    let revoked = MemoryRevocations::new();
+    let cached = CachedVerifier::new(jwt::verifier(JwtProfile::Jwt));
+    let app = jwt_app(CheckRevoked::new(cached.clone(), revoked.clone()));
+    let token = jwt::fixture("es256-valid").token;
+
+    assert_eq!(call(&app, &token).await.0, StatusCode::OK);
+    assert_eq!(cached.entries(), 1);
+    let jti = cached
+        .verifier()
+        .verify_jwt(&token)
+        .unwrap()
+        .jti()
+        .unwrap()
+        .to_owned();
+    revoked.revoke(TokenId::jti(&jti), in_an_hour());
+    assert_eq!(call(&app, &token).await.0, StatusCode::UNAUTHORIZED);
+}
+
+/// Accepts any token; its claims are the token's length.
+fn opaque(token: BearerToken, _: &Parts) -> std::future::Ready<Result<usize, AuthError>> {
+    std::future::ready(Ok(token.len()))
+}
+
+fn opaque_app<V>(verifier: V) -> Router
+where
+    V: VerifyToken<Claims = usize> + Clone + Send + Sync + 'static,
+    V::Future: Send,
+{
+    Router::new()
+        .route(
+            "/me",
+            get(|Claims(len): Claims<usize>| async move { len.to_string() }),
+        )
+        .route_layer(BearerAuthLayer::new(verifier))
+}
+
+#[tokio::test]
+async fn a_token_without_jti_is_revoked_by_its_digest() {
+    let revoked = MemoryRevocations::new();
+    let app = opaque_app(CheckRevoked::new(opaque, revoked.clone()));
+    assert_eq!(
+        call(&app, "opaque-leaked-0123456789").await.0,
+        StatusCode::OK
+    );
+
+    revoked.revoke(TokenId::of_token("opaque-leaked-0123456789"), in_an_hour());
+    let (status, headers) = call(&app, "opaque-leaked-0123456789").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers["www-authenticate"], REVOKED_CHALLENGE);
+    assert_eq!(
+        call(&app, "opaque-other-0123456789").await.0,
+        StatusCode::OK
+    );
+    assert!(
+        !format!("{revoked:?}").contains("leaked"),
+        "the list keeps no token"
+    );
+}
+
+#[tokio::test]
+async fn a_revocation_ends_when_the_token_would_have_expired() {
+    let revoked = MemoryRevocations::new();
+    let app = opaque_app(CheckRevoked::new(opaque, revoked.clone()));
+    revoked.revoke(
+        TokenId::of_token("opaque-short-0123456789"),
+        SystemTime::now() + Duration::from_millis(300),
+    );
+    assert_eq!(
+        call(&app, "opaque-short-0123456789").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        call(&app, "opaque-short-0123456789").await.0,
+        StatusCode::OK
+    );
+}
+
+/// A list that can be switched to "cannot tell".
+#[derive(Clone, Default)]
+struct Flaky {
+    down: Arc<AtomicBool>,
+}
+
+impl Revocations for Flaky {
+    fn is_revoked(&self, _id: &TokenId) -> Result<bool, RevocationError> {
+        if self.down.load(Ordering::SeqCst) {
+            Err(RevocationError::Stale(Duration::from_secs(30)))
+        } else {
+            Ok(false)
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_list_that_cannot_answer_fails_closed_unless_told_otherwise() {
+    let list = Flaky::default();
+    let closed = opaque_app(CheckRevoked::new(opaque, list.clone()));
+    let open = opaque_app(CheckRevoked::new(opaque, list.clone()).fail_open());
+    assert_eq!(call(&closed, "opaque-0123456789").await.0, StatusCode::OK);
+
+    list.down.store(true, Ordering::SeqCst);
+    let (status, headers) = call(&closed, "opaque-0123456789").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(headers.contains_key("retry-after"));
+    assert_eq!(headers["www-authenticate"], r#"Bearer realm="api""#);
+    assert_eq!(call(&open, "opaque-0123456789").await.0, StatusCode::OK);
+}
