@@ -8,8 +8,8 @@ use std::task::{Context, Poll};
 use crate::error::AuthError;
 
 /// The future of the verifiers that usually decide at once and sometimes
-/// wait: the JWT verifier (for fetched keys), the cache (for the verifier it
-/// wraps), introspection and revocation.
+/// wait: the JWT verifier (for fetched keys) and the cache (for the
+/// verifier it wraps); yours too, if it fits.
 ///
 /// A verdict known at once costs no allocation; only a wait is boxed.
 #[must_use = "futures do nothing unless polled"]

@@ -376,8 +376,8 @@ async fn a_jwt_verdict_is_dropped_when_its_key_rotates_out() {
         call(&app, &token("a1")).await,
         (StatusCode::OK, "alice".to_owned())
     );
-    assert_eq!(call(&app, &token("a1")).await.0, StatusCode::OK);
-    assert_eq!(cached.entries(), 1);
+    assert_eq!(call(&app, &token("a3")).await.0, StatusCode::OK);
+    assert_eq!(cached.entries(), 2);
 
     // a1 leaves the key set: the first token naming a2 brings the new set.
     server.reply("/jwks", Reply::fixture("jwks-a-rotated.json"));
@@ -385,10 +385,14 @@ async fn a_jwt_verdict_is_dropped_when_its_key_rotates_out() {
     assert_eq!(call(&app, &token("a2")).await.0, StatusCode::OK);
     assert_eq!(server.hits("/jwks"), 2);
 
-    // The remembered a1 verdict no longer holds: a1's token is refused.
+    assert_eq!(cached.entries(), 3, "a1, a3 and a2 remembered");
+
+    // The remembered a1 verdict no longer holds: forgotten, and a1's token
+    // refused. a3 stayed in the set across the rotation: its verdict stays.
     assert_eq!(call(&app, &token("a1")).await.0, StatusCode::UNAUTHORIZED);
-    // a3 stayed in the set across the rotation, and stays trusted.
+    assert_eq!(cached.entries(), 2, "a1's verdict dropped");
     assert_eq!(call(&app, &token("a3")).await.0, StatusCode::OK);
+    assert_eq!(cached.entries(), 2, "a3 still answered from memory");
 }
 
 /// `/me` answers the subject of the verified JWT.

@@ -29,6 +29,16 @@
 //!   flood of random ones cost one verification each and push no valid
 //!   token out. An unavailable verifier's answer (503) is never remembered.
 //!
+//! What the cache knows of a token comes from the wrapped verifier's
+//! [`VerifyToken::token_facts`](crate::VerifyToken::token_facts): a
+//! verifier that does not implement it (a closure) has its verdicts kept for
+//! the maximum age, with no expiry and no key to check.
+//!
+//! Verdicts are keyed by the token alone: wrap only verifiers whose verdict
+//! depends on the token, not on the rest of the request (a proof of
+//! possession or a client certificate checked by the verifier would be
+//! skipped on a hit).
+//!
 //! Put a revocation check outside the cache, so it runs on every request:
 //!
 //! ```

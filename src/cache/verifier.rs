@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
@@ -171,7 +172,12 @@ where
         let verifier = self.verifier.clone();
         let memory = Arc::clone(&self.memory);
         let verification: Verification<V::Claims> = async move {
-            let verdict = verdict.await;
+            // A verifier that panics fails its requests with 503 instead of
+            // poisoning the shared verification for every waiter.
+            let verdict = AssertUnwindSafe(verdict)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| Err(AuthError::unavailable()));
             memory.remember(&verifier, digest, &token, &verdict);
             memory.land(&digest, id);
             verdict

@@ -19,7 +19,7 @@ use super::error::{JwtError, JwtErrorKind};
 use super::header::JoseHeader;
 use super::key_set::KeySet;
 use crate::error::AuthError;
-use crate::facts::TokenFacts;
+use crate::facts::{KeyFingerprint, TokenFacts};
 use crate::token::BearerToken;
 use crate::verify::VerifyToken;
 
@@ -193,25 +193,44 @@ impl<C> JwtVerifier<C> {
 
     /// The facts of a token this verifier accepted: `exp`, `jti` and the
     /// fingerprints of every key that could have verified it (usually one).
+    /// Keys that cannot be looked up any more (fetched keys gone stale)
+    /// leave the `jti` in place and an expiry in the past, so a revocation
+    /// check still finds the token and no cache keeps it.
     fn facts(&self, token: &[u8]) -> Result<TokenFacts, JwtError> {
         self.read(token, true, |read| {
             let issuer = read.registered.issuer();
             let mut facts = TokenFacts::new();
-            if let Some(exp) = read.registered.expiry() {
-                facts = facts.with_expiry(epoch_seconds(exp));
-            }
             if let Some(jti) = read.registered.jti() {
                 facts = facts.with_token_id(jti);
             }
-            #[cfg(feature = "jwks")]
-            if let Some(jwks) = self.remote_keys(issuer) {
-                return jwks
-                    .fingerprints(read.kid, read.alg)
-                    .map(|keys| keys.into_iter().fold(facts, TokenFacts::with_key));
-            }
-            let keys = self.inner.keys.candidates(read.kid, issuer, read.alg)?;
-            Ok(keys.fold(facts, |facts, (_, key)| facts.with_key(*key)))
+            let keys = self.fingerprints(read.kid, issuer, read.alg);
+            Ok(match (keys, read.registered.expiry()) {
+                (Ok(keys), exp) => {
+                    let facts = keys.into_iter().fold(facts, TokenFacts::with_key);
+                    match exp {
+                        Some(exp) => facts.with_expiry(epoch_seconds(exp)),
+                        None => facts,
+                    }
+                }
+                (Err(_), _) => facts.with_expiry(UNIX_EPOCH),
+            })
         })
+    }
+
+    /// The fingerprints of the keys that `kid`, `issuer` and `alg` select
+    /// now: fetched ones if the issuer has them, configured ones otherwise.
+    fn fingerprints(
+        &self,
+        kid: Option<&str>,
+        issuer: Option<usize>,
+        alg: Algorithm,
+    ) -> Result<Vec<KeyFingerprint>, JwtError> {
+        #[cfg(feature = "jwks")]
+        if let Some(jwks) = self.remote_keys(issuer) {
+            return jwks.fingerprints(kid, alg);
+        }
+        let keys = self.inner.keys.candidates(kid, issuer, alg)?;
+        Ok(keys.map(|(_, fingerprint)| *fingerprint).collect())
     }
 
     /// Whether every key in `facts` is still among the configured keys or

@@ -20,23 +20,24 @@ use crate::verify::VerifyToken;
 /// revocation list: a revoked token is 401 `invalid_token` ("the access
 /// token was revoked").
 ///
-/// The token is named by the `jti` its verifier found
-/// ([`VerifyToken::token_facts`]), or by its digest; see [`TokenId`]. A list
-/// that cannot answer (a shared store out of reach for longer than it
-/// allows) refuses the request with 503 by default: a revocation check that
-/// fails open lets a revoked token through exactly when the store is down.
+/// The token is looked up by the `jti` its verifier found
+/// ([`VerifyToken::token_facts`]), if any, and by its digest; see
+/// [`TokenId`]: a revocation by either refuses it. A list that cannot answer
+/// (a shared store out of reach for longer than it allows) refuses the
+/// request with 503 by default: a revocation check that fails open lets a
+/// revoked token through exactly when the store is down.
 /// [`fail_open`](Self::fail_open) accepts instead.
 ///
 /// Wrap it around a `cache::CachedVerifier` (feature `cache`), not
 /// the other way round, so the list is asked on every request.
 pub struct CheckRevoked<V, R> {
     inner: Arc<Inner<V, R>>,
+    fail_open: bool,
 }
 
 struct Inner<V, R> {
     verifier: V,
     revocations: R,
-    fail_open: bool,
 }
 
 impl<V, R> CheckRevoked<V, R> {
@@ -46,24 +47,19 @@ impl<V, R> CheckRevoked<V, R> {
             inner: Arc::new(Inner {
                 verifier,
                 revocations,
-                fail_open: false,
             }),
+            fail_open: false,
         }
     }
 
     /// Accepts tokens the list cannot answer for, rather than answering
-    /// 503: for a service that prefers availability to revocation. The
-    /// list's error is still in the logs of whoever reads it.
+    /// 503: for a service that prefers availability to revocation, at the
+    /// price of letting revoked tokens through while the list is out of
+    /// reach.
     #[must_use]
-    pub fn fail_open(self) -> Self {
-        let inner = Arc::try_unwrap(self.inner)
-            .unwrap_or_else(|_| unreachable!("configured before it is cloned"));
-        Self {
-            inner: Arc::new(Inner {
-                fail_open: true,
-                ..inner
-            }),
-        }
+    pub fn fail_open(mut self) -> Self {
+        self.fail_open = true;
+        self
     }
 
     /// The revocation list.
@@ -78,12 +74,28 @@ impl<V, R> CheckRevoked<V, R> {
 }
 
 impl<V: VerifyToken, R: Revocations> Inner<V, R> {
-    fn check(&self, token: &BearerToken, claims: V::Claims) -> Result<V::Claims, AuthError> {
+    fn check(
+        &self,
+        token: &BearerToken,
+        claims: V::Claims,
+        fail_open: bool,
+    ) -> Result<V::Claims, AuthError> {
         let facts = self.verifier.token_facts(token, &claims);
-        match self.revocations.is_revoked(&TokenId::of(token, &facts)) {
+        let by_jti = facts.token_id().map(TokenId::jti);
+        let ids = by_jti
+            .into_iter()
+            .chain([TokenId::of_token(token.as_str())]);
+        let mut revoked = Ok(false);
+        for id in ids {
+            revoked = self.revocations.is_revoked(&id);
+            if revoked != Ok(false) {
+                break;
+            }
+        }
+        match revoked {
             Ok(false) => Ok(claims),
             Ok(true) => Err(AuthError::revoked()),
-            Err(_) if self.fail_open => Ok(claims),
+            Err(_) if fail_open => Ok(claims),
             Err(error) => Err(AuthError::unavailable().with_source(error)),
         }
     }
@@ -102,6 +114,7 @@ where
             verdict: self.inner.verifier.verify(token.clone(), head),
             token: Some(token),
             inner: Arc::clone(&self.inner),
+            fail_open: self.fail_open,
         }
     }
 
@@ -122,6 +135,7 @@ pin_project! {
         verdict: V::Future,
         token: Option<BearerToken>,
         inner: Arc<Inner<V, R>>,
+        fail_open: bool,
     }
 }
 
@@ -135,7 +149,7 @@ impl<V: VerifyToken, R: Revocations> Future for RevocationFuture<V, R> {
             .token
             .take()
             .expect("RevocationFuture polled after it completed");
-        Poll::Ready(this.inner.check(&token, claims))
+        Poll::Ready(this.inner.check(&token, claims, *this.fail_open))
     }
 }
 
@@ -149,6 +163,7 @@ impl<V, R> Clone for CheckRevoked<V, R> {
     fn clone(&self) -> Self {
         Self {
             inner: Arc::clone(&self.inner),
+            fail_open: self.fail_open,
         }
     }
 }
@@ -158,7 +173,7 @@ impl<V: fmt::Debug, R: fmt::Debug> fmt::Debug for CheckRevoked<V, R> {
         f.debug_struct("CheckRevoked")
             .field("verifier", &self.inner.verifier)
             .field("revocations", &self.inner.revocations)
-            .field("fail_open", &self.inner.fail_open)
+            .field("fail_open", &self.fail_open)
             .finish()
     }
 }

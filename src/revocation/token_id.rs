@@ -5,12 +5,14 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::facts::TokenFacts;
-use crate::token::BearerToken;
-
 /// The identity of a token on a revocation list: its `jti` (RFC 7519
-/// §4.1.7) when it has one, the SHA-256 digest of the token otherwise. A
-/// list never holds the token itself.
+/// §4.1.7), or the SHA-256 digest of the token, which works for any token.
+/// A list never holds the token itself.
+///
+/// A `jti` is unique per issuer: with several issuers whose `jti`s could
+/// meet, revoke by digest. A `jti` longer than
+/// [`MAX_TOKEN_ID_LEN`](crate::MAX_TOKEN_ID_LEN) bytes is not read from
+/// tokens, so revoke such tokens by digest too.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TokenId(Repr);
 
@@ -29,14 +31,6 @@ impl TokenId {
     /// The token itself, by its digest: for tokens without a `jti`.
     pub fn of_token(token: &str) -> Self {
         Self(Repr::Digest(Sha256::digest(token.as_bytes()).into()))
-    }
-
-    /// `token`'s identity: the `jti` its verifier found, or its digest.
-    pub fn of(token: &BearerToken, facts: &TokenFacts) -> Self {
-        match facts.token_id() {
-            Some(jti) => Self::jti(jti),
-            None => Self::of_token(token.as_str()),
-        }
     }
 
     /// A name for a shared store: `jti:<jti>` or `sha256:<hex digest>`, so
