@@ -360,9 +360,10 @@ pub enum ConfigError {
         /// The maximum.
         max: usize,
     },
-    /// A key set or discovery URL that is not an absolute `https` URL (or
-    /// `http` to a loopback address, or any `http` when explicitly allowed).
-    #[error("key set URL must be an absolute https URL")]
+    /// A key set, discovery or introspection URL that is not an absolute
+    /// `https` URL (or `http` to a loopback address, or any `http` when
+    /// explicitly allowed), or that carries credentials.
+    #[error("URL must be an absolute https URL without credentials")]
     InvalidUrl,
     /// Keys are fetched in the background, which needs a tokio runtime when
     /// the key source is built.
@@ -375,6 +376,10 @@ pub enum ConfigError {
     /// A cache with room for no entry.
     #[error("a cache needs room for at least one entry")]
     ZeroCapacity,
+    /// An introspection endpoint needs the resource server to authenticate
+    /// (RFC 7662 §2.1): a client id that is not empty, and its secret.
+    #[error("introspection needs client authentication with a non-empty client id")]
+    NoClientAuthentication,
     /// rustls has no crypto provider for the default HTTPS client: enable
     /// `jwt` or `jwt-rust-crypto`, or install a rustls `CryptoProvider`.
     #[error("no rustls crypto provider installed")]

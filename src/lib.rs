@@ -230,6 +230,14 @@ pub mod cache;
 #[cfg_attr(docsrs, doc(cfg(feature = "jwt-core")))]
 pub mod jwt;
 
+#[cfg(any(feature = "jwks", feature = "introspection"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "jwks", feature = "introspection"))))]
+pub mod client;
+
+#[cfg(feature = "introspection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "introspection")))]
+pub mod introspection;
+
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub mod jwks;

@@ -7,9 +7,8 @@ use std::time::Duration;
 use http::Uri;
 use tokio::runtime::Handle;
 
-use super::client::{HttpClient, HyperClient};
 use super::source::Jwks;
-use super::url::{HttpPolicy, discovery_url, key_url};
+use crate::client::{HttpClient, HttpPolicy, HyperClient, allowed_url, without_userinfo};
 use crate::error::ConfigError;
 
 /// The keys' lifetime when the response has no `Cache-Control: max-age`.
@@ -208,7 +207,7 @@ impl JwksBuilder {
         if self.issuer.is_empty() {
             return Err(ConfigError::EmptyIssuerOrAudience);
         }
-        let url = |text: &str| key_url(text, self.http_policy).ok_or(ConfigError::InvalidUrl);
+        let url = |text: &str| allowed_url(text, self.http_policy).ok_or(ConfigError::InvalidUrl);
         let endpoint = match &self.location {
             Location::KeySet(text) => Endpoint::KeySet(url(text)?),
             Location::Discovery(Some(text)) => Endpoint::Discovery(url(text)?),
@@ -255,15 +254,9 @@ impl JwksBuilder {
 /// The location without userinfo: a URL with credentials is refused at
 /// build, but may be printed before.
 fn redacted(location: &Location) -> String {
-    let url = match location {
-        Location::KeySet(url) | Location::Discovery(Some(url)) => url.as_str(),
-        Location::Discovery(None) => return "discovery at the issuer".to_owned(),
-    };
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://<credentials>{}", &url[..scheme], &url[at..])
-        }
-        _ => url.to_owned(),
+    match location {
+        Location::KeySet(url) | Location::Discovery(Some(url)) => without_userinfo(url),
+        Location::Discovery(None) => "discovery at the issuer".to_owned(),
     }
 }
 
@@ -282,5 +275,31 @@ impl fmt::Debug for JwksBuilder {
             .field("max_response_size", &self.max_response_size)
             .field("http_policy", &self.http_policy)
             .finish()
+    }
+}
+
+/// The OpenID Connect discovery URL of `issuer` (Discovery §4): the issuer
+/// without a trailing `/`, then `/.well-known/openid-configuration`.
+pub(crate) fn discovery_url(issuer: &str) -> String {
+    format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_urls() {
+        assert_eq!(
+            discovery_url("https://idp.example.com"),
+            "https://idp.example.com/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            discovery_url("https://idp.example.com/realms/a/"),
+            "https://idp.example.com/realms/a/.well-known/openid-configuration"
+        );
     }
 }

@@ -53,8 +53,9 @@
 //!   other than `sig`, `key_ops` without `verify`, `oct` (a published
 //!   symmetric key signs for anyone), weak or malformed keys.
 //! - **Transport**: `https` only, or `http` to a loopback address, unless
-//!   [`JwksBuilder::with_plain_http`]; the default client is [`HyperClient`]
-//!   (hyper and rustls, no OpenSSL); bring another through [`HttpClient`].
+//!   [`JwksBuilder::with_plain_http`]; the default client is
+//!   [`HyperClient`](crate::client::HyperClient) (hyper and rustls, no
+//!   OpenSSL); bring another through [`HttpClient`](crate::client::HttpClient).
 //! - **Logs** (feature `tracing`): fetches, key changes (by `kid`) and
 //!   failures, under the target `tower_bearer_auth::jwks`; never a key or a
 //!   token.
@@ -63,24 +64,16 @@
 
 mod builder;
 mod cache_control;
-mod client;
 mod document;
 mod error;
 mod source;
 mod trace;
-mod url;
 
 pub use builder::{
     DEFAULT_COOLDOWN, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_STALE, DEFAULT_MAX_TTL,
     DEFAULT_MIN_TTL, DEFAULT_TIMEOUT, DEFAULT_TTL, JwksBuilder,
 };
-pub use client::{
-    BoxError, DEFAULT_CONNECT_TIMEOUT, HttpClient, HttpClientFuture, HyperClient, ResponseBody,
-};
 pub use document::MAX_KEYS;
 pub use error::{JwksError, JwksErrorKind};
 pub(crate) use source::Lookup;
 pub use source::{Jwks, JwksStatus};
-
-#[doc(no_inline)]
-pub use rustls;

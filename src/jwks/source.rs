@@ -2,15 +2,13 @@
 //! refreshed in the background and on an unknown `kid`.
 
 use std::fmt;
-use std::future::poll_fn;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::header::{ACCEPT, ETAG, IF_NONE_MATCH, USER_AGENT};
 use http::{HeaderMap, HeaderValue, Request, StatusCode, Uri};
-use http_body::Body;
 use jsonwebtoken::Algorithm;
 use tokio::runtime::Handle;
 use tokio::sync::watch;
@@ -18,11 +16,10 @@ use tokio::task::JoinHandle;
 
 use super::builder::{Config, Endpoint, JwksBuilder, Location};
 use super::cache_control::max_age;
-use super::client::HttpClient;
 use super::document::{parse_discovery, parse_key_set};
 use super::error::{JwksError, JwksErrorKind};
 use super::trace::event;
-use super::url::{HttpPolicy, key_url};
+use crate::client::{HttpClient, HttpPolicy, ReadError, allowed_url, read_limited};
 use crate::facts::KeyFingerprint;
 use crate::jwt::{Compact, KeySet};
 use crate::jwt::{JwtError, JwtErrorKind};
@@ -412,7 +409,7 @@ impl Shared {
             event!(error, issuer = %self.issuer, discovered = %discovery.issuer, "discovery document names another issuer; its keys are not used");
             return Err(JwksErrorKind::IssuerMismatch.into());
         }
-        let jwks_uri = key_url(&discovery.jwks_uri, self.config.http_policy)
+        let jwks_uri = allowed_url(&discovery.jwks_uri, self.config.http_policy)
             .ok_or(JwksError::new(JwksErrorKind::InsecureUrl))?;
         // A document fetched over TLS may not send the keys' fetch to clear
         // text, not even on this machine.
@@ -442,32 +439,26 @@ impl Shared {
         if let Some(etag) = etag {
             headers.insert(IF_NONE_MATCH, etag.clone());
         }
-        let request = request.body(()).map_err(|_| JwksErrorKind::Transport)?;
+        let request = request
+            .body(Bytes::new())
+            .map_err(|_| JwksErrorKind::Transport)?;
         let response = self
             .client
-            .get(request)
+            .send(request)
             .await
             .map_err(|_| JwksErrorKind::Transport)?;
-        let (parts, mut body) = response.into_parts();
+        let (parts, body) = response.into_parts();
         if parts.status != StatusCode::OK {
             // Nothing to read from a refusal or a 304.
             return Ok((parts.status, parts.headers, Bytes::new()));
         }
-        let max = self.config.max_response_size;
-        if body.size_hint().lower() > max as u64 {
-            return Err(JwksErrorKind::TooLarge.into());
-        }
-        let mut read = BytesMut::new();
-        while let Some(frame) = poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
-            let frame = frame.map_err(|_| JwksErrorKind::Transport)?;
-            if let Ok(data) = frame.into_data() {
-                if read.len() + data.len() > max {
-                    return Err(JwksErrorKind::TooLarge.into());
-                }
-                read.extend_from_slice(&data);
-            }
-        }
-        Ok((parts.status, parts.headers, read.freeze()))
+        let body = read_limited(body, self.config.max_response_size)
+            .await
+            .map_err(|error| match error {
+                ReadError::Transport => JwksErrorKind::Transport,
+                ReadError::TooLarge => JwksErrorKind::TooLarge,
+            })?;
+        Ok((parts.status, parts.headers, body))
     }
 
     /// How long the background task sleeps before its next fetch: until

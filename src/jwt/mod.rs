@@ -131,5 +131,10 @@ pub use verifier::JwtVerifier;
 #[doc(no_inline)]
 pub use jsonwebtoken;
 
+#[cfg(feature = "introspection")]
+pub(crate) use {
+    claims::{ClaimRules, Registered},
+    verifier::now,
+};
 #[cfg(feature = "jwks")]
 pub(crate) use {compact::Compact, key_set::KeySet};

@@ -1,4 +1,4 @@
-//! Which URLs keys may be fetched from: `https`, or `http` to this machine.
+//! Which URLs may be asked: `https`, or `http` to this machine.
 
 use std::net::IpAddr;
 
@@ -16,11 +16,12 @@ pub(crate) enum HttpPolicy {
     Anywhere,
 }
 
-/// `text` as an absolute URL keys may be fetched from, or `None`. Keys
-/// fetched over plain HTTP from another machine could be replaced on the
-/// way, and with them every token's signature (RFC 8725 §3.10 for `jku`,
-/// the same risk).
-pub(crate) fn key_url(text: &str, policy: HttpPolicy) -> Option<Uri> {
+/// `text` as an absolute URL keys may be fetched from or tokens sent to, or
+/// `None`. Keys fetched over plain HTTP from another machine could be
+/// replaced on the way, and with them every token's signature (RFC 8725
+/// §3.10 for `jku`, the same risk); an introspection answer could be forged
+/// and the token read (RFC 7662 §4 requires TLS).
+pub(crate) fn allowed_url(text: &str, policy: HttpPolicy) -> Option<Uri> {
     let uri: Uri = text.parse().ok()?;
     let host = uri.host()?;
     if uri.path_and_query().is_none() || host.is_empty() {
@@ -38,13 +39,15 @@ pub(crate) fn key_url(text: &str, policy: HttpPolicy) -> Option<Uri> {
         .then_some(uri)
 }
 
-/// The OpenID Connect discovery URL of `issuer` (Discovery §4): the issuer
-/// without a trailing `/`, then `/.well-known/openid-configuration`.
-pub(crate) fn discovery_url(issuer: &str) -> String {
-    format!(
-        "{}/.well-known/openid-configuration",
-        issuer.trim_end_matches('/')
-    )
+/// `url` with any userinfo replaced, for `Debug` output: a URL with
+/// credentials is refused when built, but may be printed before.
+pub(crate) fn without_userinfo(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://<credentials>{}", &url[..scheme], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -77,27 +80,15 @@ mod tests {
         ];
         for (url, loopback_only, anywhere) in cases {
             assert_eq!(
-                key_url(url, HttpPolicy::LoopbackOnly).is_some(),
+                allowed_url(url, HttpPolicy::LoopbackOnly).is_some(),
                 loopback_only,
                 "{url}"
             );
             assert_eq!(
-                key_url(url, HttpPolicy::Anywhere).is_some(),
+                allowed_url(url, HttpPolicy::Anywhere).is_some(),
                 anywhere,
                 "{url}"
             );
         }
-    }
-
-    #[test]
-    fn discovery_urls() {
-        assert_eq!(
-            discovery_url("https://idp.example.com"),
-            "https://idp.example.com/.well-known/openid-configuration"
-        );
-        assert_eq!(
-            discovery_url("https://idp.example.com/realms/a/"),
-            "https://idp.example.com/realms/a/.well-known/openid-configuration"
-        );
     }
 }

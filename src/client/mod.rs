@@ -1,5 +1,6 @@
-//! The HTTP client keys are fetched with: a small trait, and a default on
-//! hyper and rustls.
+//! The HTTP client that fetches keys (`jwks`) and asks the introspection
+//! endpoint (`introspection`): a small trait, and a default on hyper and
+//! rustls.
 
 use std::fmt;
 use std::future::Future;
@@ -8,13 +9,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use crate::error::ConfigError;
+
+mod body;
+mod url;
+
+pub(crate) use body::{ReadError, read_limited};
+pub(crate) use url::{HttpPolicy, allowed_url, without_userinfo};
+
+/// The TLS library of [`HyperClient::with_tls_config`].
+#[doc(no_inline)]
+pub use rustls;
 
 /// An error from an [`HttpClient`]: only its presence is used, never its text
 /// (which may name a URL).
@@ -24,26 +35,30 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// abandoned at the size cap instead of buffered.
 pub type ResponseBody = Pin<Box<dyn http_body::Body<Data = Bytes, Error = BoxError> + Send>>;
 
-/// The future of [`HttpClient::get`].
+/// The future of [`HttpClient::send`].
 pub type HttpClientFuture =
     Pin<Box<dyn Future<Output = Result<http::Response<ResponseBody>, BoxError>> + Send>>;
 
-/// Sends the `GET` requests for the discovery document and the key set.
+/// Sends the requests: `GET` for a discovery document and a key set, `POST`
+/// to an introspection endpoint.
 ///
 /// Implement it to bring your own client: a private certificate authority,
-/// a proxy, client certificates, other timeouts. The key source bounds every
-/// fetch with its own timeout and body size cap whatever the client does,
+/// a proxy, client certificates, other timeouts. The caller bounds every
+/// exchange with its own timeout and body size cap whatever the client does,
 /// and never follows a redirect: a client should not follow them either.
+/// Requests may carry credentials (an `Authorization` header, a form body
+/// with a client secret): a client must not log them.
 ///
 /// ```
-/// use tower_bearer_auth::jwks::{HttpClient, HttpClientFuture};
+/// use bytes::Bytes;
+/// use tower_bearer_auth::client::{HttpClient, HttpClientFuture};
 ///
 /// /// Every request through a company proxy.
 /// #[derive(Debug)]
 /// struct ThroughProxy { /* a hyper-util client with a proxy connector */ }
 ///
 /// impl HttpClient for ThroughProxy {
-///     fn get(&self, request: http::Request<()>) -> HttpClientFuture {
+///     fn send(&self, request: http::Request<Bytes>) -> HttpClientFuture {
 ///         Box::pin(async move {
 ///             let _ = request;
 ///             Err("not connected in this example".into())
@@ -52,21 +67,22 @@ pub type HttpClientFuture =
 /// }
 /// ```
 pub trait HttpClient: fmt::Debug + Send + Sync + 'static {
-    /// Sends `request` (a `GET` with its headers) and answers the response.
-    fn get(&self, request: http::Request<()>) -> HttpClientFuture;
+    /// Sends `request` (method, URI, headers and a body, empty for a `GET`)
+    /// and answers the response.
+    fn send(&self, request: http::Request<Bytes>) -> HttpClientFuture;
 }
 
 /// The default [`HttpClient`]: hyper-util's pooled client over rustls with
 /// the Mozilla root certificates (webpki-roots), HTTP/1.1, a connect timeout,
 /// no redirects, no proxy. TLS uses the crypto of the `jwt` backend
 /// (aws-lc-rs, or ring with `jwt-rust-crypto`), or rustls's process default
-/// under `jwt-core` alone.
+/// without one ([`ConfigError::NoTlsProvider`] when none is installed).
 ///
 /// For a private certificate authority, build one with
 /// [`with_tls_config`](Self::with_tls_config).
 #[derive(Clone)]
 pub struct HyperClient {
-    client: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
 }
 
 /// The default connect timeout of [`HyperClient`].
@@ -123,8 +139,8 @@ fn tls_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, ConfigError> {
 }
 
 impl HttpClient for HyperClient {
-    fn get(&self, request: http::Request<()>) -> HttpClientFuture {
-        let request = request.map(|()| Empty::new());
+    fn send(&self, request: http::Request<Bytes>) -> HttpClientFuture {
+        let request = request.map(Full::new);
         let response = self.client.request(request);
         Box::pin(async move {
             let response = response.await?;
