@@ -30,12 +30,20 @@
 
 mod check;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 mod token_id;
 
 use std::error::Error;
 use std::fmt;
 use std::time::Duration;
 
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use self::redis::{
+    DEFAULT_MAX_LAG, DEFAULT_PREFIX, DEFAULT_TIMEOUT, POLL, RedisRevocations,
+    RedisRevocationsBuilder,
+};
 pub use check::{CheckRevoked, RevocationFuture};
 pub use memory::MemoryRevocations;
 pub use token_id::TokenId;

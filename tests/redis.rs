@@ -1,0 +1,253 @@
+//! `RedisRevocations` against a real `redis-server` on 127.0.0.1: a token
+//! revoked through one instance is refused by another, an instance started
+//! later loads the list, and with Redis gone the list answers as configured
+//! (503, or accepting with `fail_open`) without any request hanging, then
+//! recovers when Redis is back.
+
+#[path = "support/app.rs"]
+mod app;
+#[path = "support/redis_server.rs"]
+mod redis_server;
+
+use std::future::{Ready, ready};
+use std::time::{Duration, Instant, SystemTime};
+
+use app::{Subject, app, call};
+use axum::Router;
+use http::StatusCode;
+use http::request::Parts;
+use redis_server::RedisServer;
+use tower_bearer_auth::revocation::{CheckRevoked, RedisRevocations, RevocationError, TokenId};
+use tower_bearer_auth::scope::HasScopes;
+use tower_bearer_auth::{AuthError, BearerToken, TokenFacts, VerifyToken};
+
+const REVOKED: &str = r#"Bearer realm="api", error="invalid_token", error_description="the access token was revoked""#;
+/// The longest any request or wait in these tests may take.
+const DEADLINE: Duration = Duration::from_secs(10);
+
+#[derive(Clone, Debug)]
+struct User(String);
+
+impl Subject for User {
+    fn subject(&self) -> String {
+        self.0.clone()
+    }
+}
+
+impl HasScopes for User {
+    fn has_scope(&self, _: &str) -> bool {
+        false
+    }
+}
+
+/// Accepts every token; its `jti` is the token itself.
+#[derive(Clone)]
+struct AcceptAll;
+
+impl VerifyToken for AcceptAll {
+    type Claims = User;
+    type Future = Ready<Result<User, AuthError>>;
+
+    fn verify(&self, token: BearerToken, _: &Parts) -> Self::Future {
+        ready(Ok(User(token.as_str().to_owned())))
+    }
+
+    fn token_facts(&self, token: &BearerToken, _: &User) -> TokenFacts {
+        TokenFacts::new().with_token_id(token.as_str())
+    }
+}
+
+fn in_an_hour() -> SystemTime {
+    SystemTime::now() + Duration::from_secs(3600)
+}
+
+async fn instance(redis: &RedisServer, prefix: &str) -> (RedisRevocations, Router) {
+    let revocations = RedisRevocations::builder(redis.url())
+        .with_prefix(prefix)
+        .with_timeout(Duration::from_millis(300))
+        .with_max_lag(Duration::from_millis(1000))
+        .build()
+        .unwrap();
+    tokio::time::timeout(DEADLINE, revocations.ready())
+        .await
+        .unwrap()
+        .expect("synchronised with Redis");
+    let app = app(CheckRevoked::new(AcceptAll, revocations.clone()));
+    (revocations, app)
+}
+
+/// Waits (bounded) until `token` gets `status` from `app`.
+async fn until_status(app: &Router, token: &str, status: StatusCode) -> app::Answer {
+    let start = Instant::now();
+    loop {
+        let answer = tokio::time::timeout(DEADLINE, call(app, "/me", token))
+            .await
+            .expect("no request hangs");
+        if answer.status == status || start.elapsed() > DEADLINE {
+            return answer;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_revoked_on_one_instance_is_refused_by_another() {
+    let redis = RedisServer::start();
+    let (first, first_app) = instance(&redis, "shared").await;
+    let (_second, second_app) = instance(&redis, "shared").await;
+    let (_other, other_service) = instance(&redis, "another-service").await;
+
+    for token in [
+        "by-jti-0123456789",
+        "by-digest-0123456789",
+        "kept-0123456789",
+    ] {
+        assert_eq!(call(&second_app, "/me", token).await.status, StatusCode::OK);
+    }
+    first
+        .revoke(TokenId::jti("by-jti-0123456789"), in_an_hour())
+        .await
+        .expect("Redis took it");
+    first
+        .revoke(TokenId::of_token("by-digest-0123456789"), in_an_hour())
+        .await
+        .expect("Redis took it");
+
+    // The revoking instance refuses at once, the other within a round trip.
+    let answer = call(&first_app, "/me", "by-jti-0123456789").await;
+    assert_eq!(
+        (answer.status, answer.challenge()),
+        (StatusCode::UNAUTHORIZED, REVOKED)
+    );
+    for token in ["by-jti-0123456789", "by-digest-0123456789"] {
+        let answer = until_status(&second_app, token, StatusCode::UNAUTHORIZED).await;
+        assert_eq!(
+            (answer.status, answer.challenge()),
+            (StatusCode::UNAUTHORIZED, REVOKED),
+            "{token}"
+        );
+    }
+    let answer = call(&second_app, "/me", "kept-0123456789").await;
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (StatusCode::OK, "kept-0123456789")
+    );
+    // Another prefix is another list.
+    assert_eq!(
+        call(&other_service, "/me", "by-jti-0123456789")
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // An instance started later loads the list from Redis.
+    let (late, late_app) = instance(&redis, "shared").await;
+    assert_eq!(late.len(), 2);
+    assert_eq!(
+        call(&late_app, "/me", "by-digest-0123456789").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A revocation past the token's expiry is not stored at all.
+    first
+        .revoke(
+            TokenId::jti("expired-0123456789"),
+            SystemTime::now() - Duration::from_secs(1),
+        )
+        .await
+        .unwrap();
+    let (fresh, _) = instance(&redis, "shared").await;
+    assert_eq!(fresh.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_redis_the_list_fails_closed_or_open_as_configured_and_never_hangs() {
+    let mut redis = RedisServer::start();
+    let (revocations, closed_app) = instance(&redis, "outage").await;
+    let open_app = app(CheckRevoked::new(AcceptAll, revocations.clone()).fail_open());
+    revocations
+        .revoke(TokenId::jti("revoked-0123456789"), in_an_hour())
+        .await
+        .unwrap();
+    assert_eq!(
+        call(&closed_app, "/me", "fine-0123456789").await.status,
+        StatusCode::OK
+    );
+
+    redis.stop();
+    // Past max_lag (1 s), the list cannot vouch for a token: 503 by default.
+    let answer = until_status(
+        &closed_app,
+        "fine-0123456789",
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.challenge(), r#"Bearer realm="api""#);
+    assert!(answer.headers.contains_key("retry-after"));
+    assert!(matches!(
+        tower_bearer_auth::revocation::Revocations::is_revoked(&revocations, &TokenId::jti("x")),
+        Err(RevocationError::Stale(_))
+    ));
+    // fail_open accepts instead; a token revoked before is refused by both.
+    assert_eq!(
+        call(&open_app, "/me", "fine-0123456789").await.status,
+        StatusCode::OK
+    );
+    for app in [&closed_app, &open_app] {
+        let answer = call(app, "/me", "revoked-0123456789").await;
+        assert_eq!(
+            (answer.status, answer.challenge()),
+            (StatusCode::UNAUTHORIZED, REVOKED)
+        );
+    }
+    // A revocation while Redis is down fails within the timeout, and holds here.
+    let started = Instant::now();
+    let result = revocations
+        .revoke(TokenId::jti("during-outage-0123456789"), in_an_hour())
+        .await;
+    assert!(result.is_err(), "{result:?}");
+    assert!(started.elapsed() < DEADLINE);
+    assert_eq!(
+        call(&open_app, "/me", "during-outage-0123456789")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Redis back on the same port: the mirror reconnects and answers again.
+    let _redis = RedisServer::start_on(redis.port);
+    let answer = until_status(&closed_app, "fine-0123456789", StatusCode::OK).await;
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (StatusCode::OK, "fine-0123456789")
+    );
+}
+
+#[tokio::test]
+async fn the_configuration_is_checked_when_built() {
+    use tower_bearer_auth::ConfigError;
+    let refused = |builder: tower_bearer_auth::revocation::RedisRevocationsBuilder| {
+        builder.build().unwrap_err()
+    };
+    assert_eq!(
+        refused(RedisRevocations::builder("http://127.0.0.1:6379")),
+        ConfigError::InvalidUrl
+    );
+    assert_eq!(
+        refused(RedisRevocations::builder("redis://127.0.0.1:6379").with_prefix("")),
+        ConfigError::InvalidName
+    );
+    assert_eq!(
+        refused(
+            RedisRevocations::builder("redis://127.0.0.1:6379")
+                .with_max_lag(Duration::from_millis(100))
+        ),
+        ConfigError::InvalidDuration
+    );
+    let revocations = RedisRevocations::builder("redis://:hunter2@127.0.0.1:1/")
+        .build()
+        .unwrap();
+    let debug = format!("{revocations:?}");
+    assert!(!debug.contains("hunter2"), "{debug}");
+}
