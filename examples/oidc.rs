@@ -57,7 +57,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             builder = builder.without_audience_check();
         }
     }
-    let app = jwt_routes::routes(builder.build()?)?;
+    let app = jwt_routes::routes(builder.build()?, axum::Router::new())?;
 
     // Not fatal: the service answers 503 until the keys arrive. A service
     // that must not start without them would return the error instead.

@@ -35,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind(common::bind_address()?).await?;
     let address = listener.local_addr()?;
 
-    let app = jwt_routes::routes(config.verifier)?;
+    let app = jwt_routes::routes(config.verifier, axum::Router::new())?;
 
     eprintln!("listening on http://{address}");
     for (scope, token) in &config.demo_tokens {

@@ -1,20 +1,27 @@
-//! The routes of the JWT examples (`quickstart`, `oidc`): `/public` open,
-//! `/me` any valid token, `/admin` scope `admin`.
+//! The routes of the JWT examples (`quickstart`, `oidc`, `revocation`):
+//! `/public` open, `/me` any valid token, `/admin` (and the example's own
+//! admin routes) scope `admin`.
 
 use axum::routing::get;
 use axum::{Json, Router};
 use tower_bearer_auth::axum::Claims;
-use tower_bearer_auth::jwt::{AccessClaims, JwtVerifier};
-use tower_bearer_auth::{BearerAuthLayer, ConfigError};
+use tower_bearer_auth::jwt::AccessClaims;
+use tower_bearer_auth::{BearerAuthLayer, ConfigError, VerifyToken};
 
-pub(crate) fn routes(verifier: JwtVerifier<AccessClaims>) -> Result<Router, ConfigError> {
+/// The routes behind `verifier`, with `admin` merged under the `admin`
+/// scope.
+pub(crate) fn routes<V>(verifier: V, admin: Router) -> Result<Router, ConfigError>
+where
+    V: VerifyToken<Claims = AccessClaims> + Clone + Send + Sync + 'static,
+    V::Future: Send,
+{
     let auth = BearerAuthLayer::new(verifier);
+    let admin = admin
+        .route("/admin", get(hello_admin))
+        .route_layer(auth.require_scopes(["admin"])?);
     Ok(Router::new()
         .route("/me", get(me))
-        .route(
-            "/admin",
-            get(admin).route_layer(auth.require_scopes(["admin"])?),
-        )
+        .merge(admin)
         .route_layer(auth)
         .route("/public", get(|| async { "public\n" })))
 }
@@ -24,6 +31,6 @@ async fn me(Claims(claims): Claims<AccessClaims>) -> Json<AccessClaims> {
     Json(claims)
 }
 
-async fn admin(Claims(claims): Claims<AccessClaims>) -> String {
+async fn hello_admin(Claims(claims): Claims<AccessClaims>) -> String {
     format!("hello admin {}\n", claims.sub().unwrap_or("(no subject)"))
 }

@@ -57,6 +57,10 @@ pub fn start(name: &str, env: &[(&str, String)], extra_lines: usize) -> Example 
         "JWT_PROFILE",
         "OIDC_ISSUER",
         "JWKS_URL",
+        "INTROSPECTION_URL",
+        "CLIENT_ID",
+        "CLIENT_SECRET",
+        "REDIS_URL",
     ] {
         command.env_remove(variable);
     }
