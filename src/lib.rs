@@ -19,12 +19,15 @@
 //!    the request head and answers claims or an [`AuthError`]. Closures are
 //!    verifiers; [`StaticTokens`] checks a fixed set of API keys; `jwt`
 //!    (feature `jwt`) verifies JWT access tokens, with keys configured or
-//!    fetched from the identity provider (`jwks`, feature `jwks`). Only a
-//!    verifier waiting for keys makes the layer wait; a source that is down
-//!    answers 503, never an unchecked pass. Wrappers work on any verifier:
+//!    fetched from the identity provider (`jwks`, feature `jwks`);
+//!    `introspection` (feature `introspection`) asks the authorization
+//!    server about opaque tokens (RFC 7662). Only a verifier waiting for
+//!    keys or an answer makes the layer wait; a source that is down answers
+//!    503, never an unchecked pass. Wrappers work on any verifier:
 //!    `cache::CachedVerifier` (feature `cache`) remembers verdicts,
-//!    [`revocation::CheckRevoked`] refuses revoked tokens; both learn what
-//!    they need about a token (expiry, `jti`, keys) from
+//!    [`revocation::CheckRevoked`] refuses revoked tokens, listed in memory
+//!    or shared through Redis (`RedisRevocations`, feature `redis`); both
+//!    learn what they need about a token (expiry, `jti`, keys) from
 //!    [`VerifyToken::token_facts`].
 //! 3. **Attach**: the claims go into the request extensions, where handlers
 //!    read them (axum: `axum::Claims`, feature `axum`; tonic: `request.extensions()`).

@@ -5,6 +5,8 @@
 
 #[path = "support/key_server.rs"]
 mod key_server;
+#[path = "support/app.rs"]
+mod support_app;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,20 +14,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Body;
-use axum::routing::get;
 use http::request::Parts;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use key_server::{AUDIENCE, ISSUER_A, KeyServer, Reply, token};
+use support_app::app;
 use tower::ServiceExt;
-use tower_bearer_auth::axum::Claims;
 use tower_bearer_auth::cache::CachedVerifier;
 use tower_bearer_auth::future::VerifyFuture;
 use tower_bearer_auth::jwks::Jwks;
-use tower_bearer_auth::jwt::{AccessClaims, JwtVerifier};
-use tower_bearer_auth::{
-    AuthError, BearerAuthLayer, BearerToken, TokenExtractor, TokenFacts, VerifyToken,
-};
+use tower_bearer_auth::jwt::JwtVerifier;
+use tower_bearer_auth::{AuthError, BearerToken, TokenExtractor, TokenFacts, VerifyToken};
 
 fn ms(ms: u64) -> Duration {
     Duration::from_millis(ms)
@@ -91,23 +90,15 @@ impl VerifyToken for Counting {
 }
 
 /// `/me` answers the user the handler saw.
-fn app<V>(verifier: V) -> Router
-where
-    V: VerifyToken + Clone + Send + Sync + 'static,
-    V::Future: Send,
-    V::Claims: Into<String>,
-{
-    Router::new()
-        .route(
-            "/me",
-            get(|Claims(user): Claims<V::Claims>| async move { user.into() }),
-        )
-        .route_layer(BearerAuthLayer::new(verifier))
+impl support_app::Subject for User {
+    fn subject(&self) -> String {
+        self.0.clone()
+    }
 }
 
-impl From<User> for String {
-    fn from(user: User) -> String {
-        user.0
+impl tower_bearer_auth::scope::HasScopes for User {
+    fn has_scope(&self, _: &str) -> bool {
+        false
     }
 }
 
@@ -172,7 +163,7 @@ async fn concurrent_requests_with_one_new_token_verify_once() {
         delay: ms(200),
         ..Counting::new()
     };
-    let app = self::app(CachedVerifier::new(counting.clone()));
+    let app = support_app::app(CachedVerifier::new(counting.clone()));
     let requests: Vec<_> = (0..1_000)
         .map(|_| {
             let app = app.clone();
@@ -370,7 +361,7 @@ async fn a_jwt_verdict_is_dropped_when_its_key_rotates_out() {
         .build()
         .unwrap();
     let cached = CachedVerifier::new(verifier);
-    let app = app_jwt(cached.clone());
+    let app = app(cached.clone());
 
     assert_eq!(
         call(&app, &token("a1")).await,
@@ -393,16 +384,4 @@ async fn a_jwt_verdict_is_dropped_when_its_key_rotates_out() {
     assert_eq!(cached.entries(), 2, "a1's verdict dropped");
     assert_eq!(call(&app, &token("a3")).await.0, StatusCode::OK);
     assert_eq!(cached.entries(), 2, "a3 still answered from memory");
-}
-
-/// `/me` answers the subject of the verified JWT.
-fn app_jwt(verifier: CachedVerifier<JwtVerifier>) -> Router {
-    Router::new()
-        .route(
-            "/me",
-            get(|Claims(claims): Claims<AccessClaims>| async move {
-                claims.sub().unwrap_or_default().to_owned()
-            }),
-        )
-        .route_layer(BearerAuthLayer::new(verifier))
 }

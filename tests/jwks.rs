@@ -6,19 +6,21 @@
 #[path = "support/key_server.rs"]
 mod key_server;
 
+#[path = "support/app.rs"]
+mod support_app;
+
 use std::time::{Duration, Instant};
+use support_app::app;
 
 use axum::Router;
 use axum::body::Body;
-use axum::routing::get;
 use http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use key_server::{AUDIENCE, ISSUER_A, ISSUER_B, KeyServer, Reply, flood, token};
 use tower::ServiceExt;
-use tower_bearer_auth::axum::Claims;
+use tower_bearer_auth::ConfigError;
 use tower_bearer_auth::jwks::{Jwks, JwksBuilder, JwksErrorKind};
 use tower_bearer_auth::jwt::{AccessClaims, JwtErrorKind, JwtKey, JwtVerifier};
-use tower_bearer_auth::{BearerAuthLayer, ConfigError};
 
 const COOLDOWN: Duration = Duration::from_millis(300);
 const TIMEOUT: Duration = Duration::from_millis(500);
@@ -42,18 +44,6 @@ fn verifier(keys: impl IntoIterator<Item = Jwks>) -> JwtVerifier {
         .with_audience(AUDIENCE)
         .build()
         .expect("verifier")
-}
-
-/// `/me` answers the subject of the verified token.
-fn app(verifier: JwtVerifier) -> Router {
-    Router::new()
-        .route(
-            "/me",
-            get(|Claims(claims): Claims<AccessClaims>| async move {
-                claims.sub().unwrap_or_default().to_owned()
-            }),
-        )
-        .route_layer(BearerAuthLayer::new(verifier))
 }
 
 struct Answer {

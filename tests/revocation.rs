@@ -9,41 +9,28 @@ use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use axum::body::Body;
-use axum::routing::get;
 use http::request::Parts;
 use http::{HeaderMap, Request, StatusCode};
 use tower::ServiceExt;
-use tower_bearer_auth::axum::Claims;
 use tower_bearer_auth::cache::CachedVerifier;
-use tower_bearer_auth::jwt::{AccessClaims, JwtProfile};
+use tower_bearer_auth::jwt::JwtProfile;
 use tower_bearer_auth::revocation::{
     CheckRevoked, MemoryRevocations, RevocationError, Revocations, TokenId,
 };
-use tower_bearer_auth::{AuthError, BearerAuthLayer, BearerToken, VerifyToken};
+use tower_bearer_auth::{AuthError, BearerToken};
 
 #[path = "support/jwt.rs"]
 mod jwt;
+#[path = "support/app.rs"]
+mod support_app;
+
+use support_app::{Subject, app};
+use tower_bearer_auth::scope::HasScopes;
 
 const REVOKED_CHALLENGE: &str = r#"Bearer realm="api", error="invalid_token", error_description="the access token was revoked""#;
 
 fn in_an_hour() -> SystemTime {
     SystemTime::now() + Duration::from_secs(3600)
-}
-
-/// `/me` answers the subject of the verified JWT.
-fn jwt_app<V>(verifier: V) -> Router
-where
-    V: VerifyToken<Claims = AccessClaims> + Clone + Send + Sync + 'static,
-    V::Future: Send,
-{
-    Router::new()
-        .route(
-            "/me",
-            get(|Claims(claims): Claims<AccessClaims>| async move {
-                claims.sub().unwrap_or_default().to_owned()
-            }),
-        )
-        .route_layer(BearerAuthLayer::new(verifier))
 }
 
 async fn call(app: &Router, token: &str) -> (StatusCode, HeaderMap) {
@@ -59,7 +46,7 @@ async fn call(app: &Router, token: &str) -> (StatusCode, HeaderMap) {
 async fn a_revoked_jwt_is_refused_by_its_jti() {
     let revoked = MemoryRevocations::new();
     let verifier = jwt::verifier(JwtProfile::Jwt);
-    let app = jwt_app(CheckRevoked::new(verifier.clone(), revoked.clone()));
+    let app = app(CheckRevoked::new(verifier.clone(), revoked.clone()));
     let token = jwt::fixture("rs256-valid").token;
     let other = jwt::fixture("es256-valid").token;
 
@@ -86,7 +73,7 @@ async fn a_revoked_jwt_is_refused_by_its_jti() {
 async fn a_revocation_is_seen_through_the_cache() {
     let revoked = MemoryRevocations::new();
     let cached = CachedVerifier::new(jwt::verifier(JwtProfile::Jwt));
-    let app = jwt_app(CheckRevoked::new(cached.clone(), revoked.clone()));
+    let app = app(CheckRevoked::new(cached.clone(), revoked.clone()));
     let token = jwt::fixture("es256-valid").token;
 
     assert_eq!(call(&app, &token).await.0, StatusCode::OK);
@@ -102,28 +89,31 @@ async fn a_revocation_is_seen_through_the_cache() {
     assert_eq!(call(&app, &token).await.0, StatusCode::UNAUTHORIZED);
 }
 
-/// Accepts any token; its claims are the token's length.
-fn opaque(token: BearerToken, _: &Parts) -> std::future::Ready<Result<usize, AuthError>> {
-    std::future::ready(Ok(token.len()))
+/// Claims naming the token's length.
+#[derive(Clone, Debug)]
+struct Length(usize);
+
+impl Subject for Length {
+    fn subject(&self) -> String {
+        self.0.to_string()
+    }
 }
 
-fn opaque_app<V>(verifier: V) -> Router
-where
-    V: VerifyToken<Claims = usize> + Clone + Send + Sync + 'static,
-    V::Future: Send,
-{
-    Router::new()
-        .route(
-            "/me",
-            get(|Claims(len): Claims<usize>| async move { len.to_string() }),
-        )
-        .route_layer(BearerAuthLayer::new(verifier))
+impl HasScopes for Length {
+    fn has_scope(&self, _: &str) -> bool {
+        false
+    }
+}
+
+/// Accepts any token; its claims are the token's length.
+fn opaque(token: BearerToken, _: &Parts) -> std::future::Ready<Result<Length, AuthError>> {
+    std::future::ready(Ok(Length(token.len())))
 }
 
 #[tokio::test]
 async fn a_token_without_jti_is_revoked_by_its_digest() {
     let revoked = MemoryRevocations::new();
-    let app = opaque_app(CheckRevoked::new(opaque, revoked.clone()));
+    let app = app(CheckRevoked::new(opaque, revoked.clone()));
     assert_eq!(
         call(&app, "opaque-leaked-0123456789").await.0,
         StatusCode::OK
@@ -146,7 +136,7 @@ async fn a_token_without_jti_is_revoked_by_its_digest() {
 #[tokio::test]
 async fn a_revocation_ends_when_the_token_would_have_expired() {
     let revoked = MemoryRevocations::new();
-    let app = opaque_app(CheckRevoked::new(opaque, revoked.clone()));
+    let app = app(CheckRevoked::new(opaque, revoked.clone()));
     revoked.revoke(
         TokenId::of_token("opaque-short-0123456789"),
         SystemTime::now() + Duration::from_millis(300),
@@ -181,8 +171,8 @@ impl Revocations for Flaky {
 #[tokio::test]
 async fn a_list_that_cannot_answer_fails_closed_unless_told_otherwise() {
     let list = Flaky::default();
-    let closed = opaque_app(CheckRevoked::new(opaque, list.clone()));
-    let open = opaque_app(CheckRevoked::new(opaque, list.clone()).fail_open());
+    let closed = app(CheckRevoked::new(opaque, list.clone()));
+    let open = app(CheckRevoked::new(opaque, list.clone()).fail_open());
     assert_eq!(call(&closed, "opaque-0123456789").await.0, StatusCode::OK);
 
     list.down.store(true, Ordering::SeqCst);

@@ -13,7 +13,7 @@ use super::form::{basic_credentials, post_credentials};
 use super::verifier::{ClientAuth, Inner, IntrospectionVerifier};
 use crate::client::{HttpClient, HttpPolicy, HyperClient, allowed_url, without_userinfo};
 use crate::error::ConfigError;
-use crate::jwt::{ClaimRules, DEFAULT_LEEWAY, MAX_LEEWAY};
+use crate::jwt::{ClaimRules, DEFAULT_LEEWAY};
 
 /// The most one introspection (connect, request, whole response) may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -148,7 +148,7 @@ impl<X> IntrospectionVerifierBuilder<X> {
     }
 
     /// The clock skew allowed on `exp`, `nbf` and `iat` (default
-    /// [`DEFAULT_LEEWAY`], at most [`MAX_LEEWAY`]).
+    /// [`DEFAULT_LEEWAY`], at most [`MAX_LEEWAY`](crate::jwt::MAX_LEEWAY)).
     pub fn with_leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -186,7 +186,7 @@ impl<X> IntrospectionVerifierBuilder<X> {
     /// ([`ConfigError::NoClientAuthentication`]); no audience and no
     /// [`without_audience_check`](Self::without_audience_check)
     /// ([`ConfigError::NoAudience`]); an empty issuer or audience; a leeway
-    /// over [`MAX_LEEWAY`]; a zero timeout or one over [`MAX_TIMEOUT`]; a
+    /// over [`MAX_LEEWAY`](crate::jwt::MAX_LEEWAY); a zero timeout or one over [`MAX_TIMEOUT`]; a
     /// zero response size; no TLS crypto for the default client
     /// ([`ConfigError::NoTlsProvider`]).
     pub fn build(self) -> Result<IntrospectionVerifier<X>, ConfigError> {
@@ -201,22 +201,12 @@ impl<X> IntrospectionVerifierBuilder<X> {
             },
             _ => return Err(ConfigError::NoClientAuthentication),
         };
-        if self
-            .issuers
-            .iter()
-            .chain(&self.audiences)
-            .any(|value| value.is_empty())
-        {
-            return Err(ConfigError::EmptyIssuerOrAudience);
-        }
-        if self.audiences.is_empty() && self.audience_check {
-            return Err(ConfigError::NoAudience);
-        }
-        if self.leeway > MAX_LEEWAY {
-            return Err(ConfigError::LeewayTooLong {
-                max_secs: MAX_LEEWAY.as_secs(),
-            });
-        }
+        let rules = ClaimRules::new(
+            self.issuers,
+            self.audiences,
+            self.audience_check,
+            self.leeway,
+        )?;
         if self.timeout.is_zero() || self.timeout > MAX_TIMEOUT {
             return Err(ConfigError::InvalidDuration);
         }
@@ -226,13 +216,6 @@ impl<X> IntrospectionVerifierBuilder<X> {
         let client = match self.client {
             Some(client) => client,
             None => Arc::new(HyperClient::new()?),
-        };
-        let rules = ClaimRules {
-            issuers: self.issuers.into_boxed_slice(),
-            audiences: (!self.audiences.is_empty()).then(|| self.audiences.into_boxed_slice()),
-            leeway: self.leeway.as_secs(),
-            require_exp: false,
-            required: Box::new([]),
         };
         Ok(IntrospectionVerifier::from_inner(Inner {
             endpoint,

@@ -236,25 +236,15 @@ impl<C> JwtVerifierBuilder<C> {
             return Err(ConfigError::NoKeys);
         }
         let remote = remote_by_issuer(&mut self.issuers, self.remote, &self.keys)?;
-        if self
-            .issuers
-            .iter()
-            .chain(&self.audiences)
-            .any(|value| value.is_empty())
-        {
-            return Err(ConfigError::EmptyIssuerOrAudience);
-        }
-        if self.leeway > MAX_LEEWAY {
-            return Err(ConfigError::LeewayTooLong {
-                max_secs: MAX_LEEWAY.as_secs(),
-            });
-        }
-        ensure_crypto_provider()?;
         let rfc9068 = self.profile == JwtProfile::Rfc9068;
-        if self.audiences.is_empty() && (self.audience_check || rfc9068) {
-            return Err(ConfigError::NoAudience);
-        }
-        if rfc9068 && self.issuers.is_empty() {
+        let mut rules = ClaimRules::new(
+            self.issuers,
+            self.audiences,
+            self.audience_check || rfc9068,
+            self.leeway,
+        )?;
+        ensure_crypto_provider()?;
+        if rfc9068 && rules.issuers.is_empty() {
             return Err(ConfigError::NoIssuer);
         }
         if rfc9068 && !self.require_exp {
@@ -272,18 +262,13 @@ impl<C> JwtVerifierBuilder<C> {
         if required.len() > MAX_REQUIRED {
             return Err(ConfigError::TooManyRequiredClaims { max: MAX_REQUIRED });
         }
-        let audiences = (!self.audiences.is_empty()).then(|| self.audiences.into_boxed_slice());
-        let keys = KeySet::new(self.keys, &self.issuers)?;
+        let keys = KeySet::new(self.keys, &rules.issuers)?;
+        rules.require_exp = self.require_exp;
+        rules.required = required.into();
         Ok(JwtVerifier::from_inner(Inner {
             keys,
             remote,
-            rules: ClaimRules {
-                issuers: self.issuers.into(),
-                audiences,
-                leeway: self.leeway.as_secs(),
-                require_exp: self.require_exp,
-                required: required.into(),
-            },
+            rules,
             types: if rfc9068 {
                 TypeRule::AccessTokenJwt
             } else {

@@ -2,11 +2,14 @@
 //! the payload, before the application's claims type sees it.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use super::builder::MAX_LEEWAY;
 use super::error::{JwtError, JwtErrorKind};
 use super::json::{Names, NumericDate, Skip, Str};
+use crate::error::ConfigError;
 
 /// What a payload must satisfy, fixed when the verifier is built.
 #[derive(Clone, Debug)]
@@ -21,6 +24,41 @@ pub(crate) struct ClaimRules {
     /// Claims that must be present, besides `exp`, `iss` and `aud`; at most
     /// [`MAX_REQUIRED`].
     pub(crate) required: Box<[Box<str>]>,
+}
+
+impl ClaimRules {
+    /// The issuer, audience and time rules, checked: no empty issuer or
+    /// audience, an audience unless `audience_required` is false, a leeway
+    /// of at most [`MAX_LEEWAY`]. `exp` optional, nothing else required.
+    pub(crate) fn new(
+        issuers: Vec<Box<str>>,
+        audiences: Vec<Box<str>>,
+        audience_required: bool,
+        leeway: Duration,
+    ) -> Result<Self, ConfigError> {
+        if issuers
+            .iter()
+            .chain(&audiences)
+            .any(|value| value.is_empty())
+        {
+            return Err(ConfigError::EmptyIssuerOrAudience);
+        }
+        if leeway > MAX_LEEWAY {
+            return Err(ConfigError::LeewayTooLong {
+                max_secs: MAX_LEEWAY.as_secs(),
+            });
+        }
+        if audiences.is_empty() && audience_required {
+            return Err(ConfigError::NoAudience);
+        }
+        Ok(Self {
+            issuers: issuers.into(),
+            audiences: (!audiences.is_empty()).then(|| audiences.into_boxed_slice()),
+            leeway: leeway.as_secs(),
+            require_exp: false,
+            required: Box::new([]),
+        })
+    }
 }
 
 /// How many claims can be required: one bit each in a `u64`.
