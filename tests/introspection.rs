@@ -369,6 +369,35 @@ async fn a_thousand_concurrent_requests_with_one_new_token_make_one_call() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_new_tokens_reaches_the_endpoint_a_few_at_a_time() {
+    let server = IntrospectionServer::start().await;
+    server.delay(Duration::from_millis(100));
+    let verifier = builder(&server)
+        .with_max_concurrent(2)
+        .with_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let app = app(CachedVerifier::new(verifier));
+    let requests: Vec<_> = (0..8)
+        .map(|index| {
+            let app = app.clone();
+            tokio::spawn(
+                async move { call(&app, "/me", &format!("invented-{index}")).await.status },
+            )
+        })
+        .collect();
+    for request in requests {
+        assert_eq!(bounded(request).await.unwrap(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(server.calls(), 8);
+    assert!(
+        server.max_in_flight() <= 2,
+        "{} at once",
+        server.max_in_flight()
+    );
+}
+
 #[tokio::test]
 async fn an_absurd_token_never_reaches_the_endpoint() {
     let server = IntrospectionServer::start().await;
@@ -412,6 +441,10 @@ async fn the_configuration_is_checked_when_built_and_never_shows_the_secret() {
     assert_eq!(
         refused(builder(&server).with_timeout(Duration::ZERO)),
         ConfigError::InvalidDuration
+    );
+    assert_eq!(
+        refused(builder(&server).with_max_concurrent(0)),
+        ConfigError::ZeroCapacity
     );
 
     let unbuilt = builder(&server);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use tokio::sync::Semaphore;
 
 use super::claims::NoExtraClaims;
 use super::form::{basic_credentials, post_credentials};
@@ -19,6 +20,8 @@ use crate::jwt::{ClaimRules, DEFAULT_LEEWAY};
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// The largest response body read.
 pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 16 * 1024;
+/// The default most introspections in flight at once.
+pub const DEFAULT_MAX_CONCURRENT: usize = 64;
 /// The longest timeout accepted: a request waits this long at most.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -29,7 +32,8 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(60);
 /// [`without_audience_check`](Self::without_audience_check)), `exp`
 /// checked when present with a leeway of [`DEFAULT_LEEWAY`], a timeout of
 /// [`DEFAULT_TIMEOUT`], responses up to [`DEFAULT_MAX_RESPONSE_SIZE`]
-/// bytes, the default [`HyperClient`].
+/// bytes, [`DEFAULT_MAX_CONCURRENT`] exchanges at once, the default
+/// [`HyperClient`].
 #[must_use]
 pub struct IntrospectionVerifierBuilder<X = NoExtraClaims> {
     endpoint: String,
@@ -42,6 +46,7 @@ pub struct IntrospectionVerifierBuilder<X = NoExtraClaims> {
     leeway: Duration,
     timeout: Duration,
     max_response_size: usize,
+    max_concurrent: usize,
     http_policy: HttpPolicy,
     _claims: PhantomData<fn() -> X>,
 }
@@ -68,6 +73,7 @@ impl IntrospectionVerifierBuilder {
             leeway: DEFAULT_LEEWAY,
             timeout: DEFAULT_TIMEOUT,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            max_concurrent: DEFAULT_MAX_CONCURRENT,
             http_policy: HttpPolicy::LoopbackOnly,
             _claims: PhantomData,
         }
@@ -89,6 +95,7 @@ impl<X> IntrospectionVerifierBuilder<X> {
             leeway: self.leeway,
             timeout: self.timeout,
             max_response_size: self.max_response_size,
+            max_concurrent: self.max_concurrent,
             http_policy: self.http_policy,
             _claims: PhantomData,
         }
@@ -169,6 +176,16 @@ impl<X> IntrospectionVerifierBuilder<X> {
         self
     }
 
+    /// The most introspections in flight at once (default
+    /// [`DEFAULT_MAX_CONCURRENT`]); more wait their turn within the timeout,
+    /// then answer 503. A flood of invented tokens, each a new one no cache
+    /// holds, then costs the authorization server this many requests at a
+    /// time, not one per attacking request (RFC 7662 §4).
+    pub fn with_max_concurrent(mut self, requests: usize) -> Self {
+        self.max_concurrent = requests;
+        self
+    }
+
     /// Allows `http` endpoints on any host, not only loopback addresses:
     /// for a network the application trusts (a sidecar, a cluster-internal
     /// authorization server). Tokens and the client secret then cross it in
@@ -187,7 +204,8 @@ impl<X> IntrospectionVerifierBuilder<X> {
     /// [`without_audience_check`](Self::without_audience_check)
     /// ([`ConfigError::NoAudience`]); an empty issuer or audience; a leeway
     /// over [`MAX_LEEWAY`](crate::jwt::MAX_LEEWAY); a zero timeout or one over [`MAX_TIMEOUT`]; a
-    /// zero response size; no TLS crypto for the default client
+    /// zero response size; a zero concurrency
+    /// ([`ConfigError::ZeroCapacity`]); no TLS crypto for the default client
     /// ([`ConfigError::NoTlsProvider`]).
     pub fn build(self) -> Result<IntrospectionVerifier<X>, ConfigError> {
         let endpoint =
@@ -213,6 +231,9 @@ impl<X> IntrospectionVerifierBuilder<X> {
         if self.max_response_size == 0 {
             return Err(ConfigError::ZeroMaxLength);
         }
+        if self.max_concurrent == 0 {
+            return Err(ConfigError::ZeroCapacity);
+        }
         let client = match self.client {
             Some(client) => client,
             None => Arc::new(HyperClient::new()?),
@@ -225,6 +246,7 @@ impl<X> IntrospectionVerifierBuilder<X> {
             rules,
             timeout: self.timeout,
             max_response_size: self.max_response_size,
+            permits: Semaphore::new(self.max_concurrent.min(Semaphore::MAX_PERMITS)),
         }))
     }
 }
@@ -245,6 +267,7 @@ impl<X> fmt::Debug for IntrospectionVerifierBuilder<X> {
             .field("leeway", &self.leeway)
             .field("timeout", &self.timeout)
             .field("max_response_size", &self.max_response_size)
+            .field("max_concurrent", &self.max_concurrent)
             .field("http_policy", &self.http_policy)
             .finish()
     }

@@ -55,6 +55,10 @@
 //!   [`with_timeout`](IntrospectionVerifierBuilder::with_timeout) and the
 //!   body by
 //!   [`with_max_response_size`](IntrospectionVerifierBuilder::with_max_response_size);
+//!   at most
+//!   [`with_max_concurrent`](IntrospectionVerifierBuilder::with_max_concurrent)
+//!   exchanges are in flight, so a flood of invented tokens cannot turn
+//!   into a flood at the authorization server (§4);
 //!   redirects are not followed. No connection, too slow, a status other
 //!   than 200, a body too large or not JSON: 503 with `Retry-After` (gRPC
 //!   `UNAVAILABLE`), never an unchecked pass, and never cached.
@@ -90,7 +94,8 @@ mod response;
 mod verifier;
 
 pub use builder::{
-    DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, IntrospectionVerifierBuilder, MAX_TIMEOUT,
+    DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
+    IntrospectionVerifierBuilder, MAX_TIMEOUT,
 };
 pub use claims::{IntrospectionClaims, NoExtraClaims};
 pub use error::{IntrospectionError, IntrospectionErrorKind};

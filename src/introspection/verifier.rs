@@ -11,6 +11,7 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::request::Parts;
 use http::{HeaderValue, Method, Request, StatusCode, Uri};
 use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
 
 use super::builder::IntrospectionVerifierBuilder;
 use super::claims::{IntrospectionClaims, NoExtraClaims};
@@ -56,6 +57,8 @@ pub(super) struct Inner {
     pub(super) rules: ClaimRules,
     pub(super) timeout: Duration,
     pub(super) max_response_size: usize,
+    /// One per introspection in flight.
+    pub(super) permits: Semaphore,
 }
 
 /// How the resource server proves who it is, encoded once.
@@ -92,7 +95,15 @@ impl Inner {
         &self,
         token: BearerToken,
     ) -> Result<IntrospectionClaims<X>, AuthError> {
-        let body = match tokio::time::timeout(self.timeout, self.exchange(&token)).await {
+        let exchange = async {
+            let _permit = self
+                .permits
+                .acquire()
+                .await
+                .map_err(|_| IntrospectionErrorKind::Transport)?;
+            self.exchange(&token).await
+        };
+        let body = match tokio::time::timeout(self.timeout, exchange).await {
             Ok(answer) => answer,
             Err(_) => Err(IntrospectionErrorKind::Timeout.into()),
         };
@@ -225,6 +236,7 @@ impl<X> fmt::Debug for IntrospectionVerifier<X> {
             .field("rules", &inner.rules)
             .field("timeout", &inner.timeout)
             .field("max_response_size", &inner.max_response_size)
+            .field("in_flight_limit", &inner.permits)
             .finish()
     }
 }

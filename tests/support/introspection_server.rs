@@ -50,6 +50,8 @@ struct Shared {
     calls: usize,
     last: Option<Recorded>,
     delay: Duration,
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 pub struct IntrospectionServer {
@@ -84,6 +86,11 @@ impl IntrospectionServer {
 
     pub fn calls(&self) -> usize {
         self.lock().calls
+    }
+
+    /// The most requests it was answering at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.lock().max_in_flight
     }
 
     pub fn last(&self) -> Recorded {
@@ -128,6 +135,8 @@ async fn introspect(
     let (answer, delay) = {
         let mut shared = shared.lock().unwrap();
         shared.calls += 1;
+        shared.in_flight += 1;
+        shared.max_in_flight = shared.max_in_flight.max(shared.in_flight);
         let answer = recorded
             .token
             .as_ref()
@@ -136,6 +145,7 @@ async fn introspect(
         (answer, shared.delay)
     };
     tokio::time::sleep(delay).await;
+    shared.lock().unwrap().in_flight -= 1;
     if !authenticated {
         return StatusCode::UNAUTHORIZED.into_response();
     }
