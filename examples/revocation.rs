@@ -2,9 +2,11 @@
 //! one instance is refused by every instance.
 //!
 //! ```text
-//! REDIS_URL=redis://127.0.0.1:6379/ cargo run --example revocation --features axum,jwt,cache,redis
-//! # another instance on the same Redis:
-//! REDIS_URL=redis://127.0.0.1:6379/ JWT_SECRET=... BIND=127.0.0.1:3001 cargo run --example revocation --features axum,jwt,cache,redis
+//! export REDIS_URL=redis://127.0.0.1:6379/ JWT_SECRET=$(openssl rand -hex 32)
+//! cargo run --example revocation --features axum,jwt,cache,redis
+//! # another instance on the same Redis, with the same secret:
+//! BIND=127.0.0.1:3001 cargo run --example revocation --features axum,jwt,cache,redis
+//! # revoke through the first; the second refuses the token:
 //! curl -i -X POST -H "Authorization: Bearer $ADMIN_TOKEN" -d "$JTI" http://127.0.0.1:3000/admin/revoke
 //! ```
 //!

@@ -54,7 +54,6 @@ fn builder(server: &IntrospectionServer) -> IntrospectionVerifierBuilder {
         .with_client_secret_basic(CLIENT_ID, CLIENT_SECRET)
         .with_issuer(ISSUER)
         .with_audience(AUDIENCE)
-        .with_leeway(Duration::ZERO)
 }
 
 async fn bounded<T>(future: impl Future<Output = T>) -> T {
@@ -153,6 +152,12 @@ async fn only_an_active_answer_that_passes_the_checks_is_accepted() {
             expired,
         ),
         (
+            "exp just past, within the default leeway",
+            with(json!({"exp": now() - 1})),
+            StatusCode::UNAUTHORIZED,
+            expired,
+        ),
+        (
             "wrong aud",
             with(json!({"aud": "https://other.example.com"})),
             StatusCode::UNAUTHORIZED,
@@ -194,7 +199,7 @@ async fn only_an_active_answer_that_passes_the_checks_is_accepted() {
         }
         assert!(!answer.body.contains(&token), "{name}: token echoed");
     }
-    assert_eq!(server.calls(), 10);
+    assert_eq!(server.calls(), 11);
 
     server.answer("reader", active("carol", "read"));
     server.answer("admin", active("root", "read admin"));

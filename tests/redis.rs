@@ -61,11 +61,17 @@ fn in_an_hour() -> SystemTime {
     SystemTime::now() + Duration::from_secs(3600)
 }
 
-async fn instance(redis: &RedisServer, prefix: &str) -> (RedisRevocations, Router) {
+/// One instance of the service: its list and its router. `max_lag` is
+/// short only where a test waits for it to pass.
+async fn instance_with_lag(
+    redis: &RedisServer,
+    prefix: &str,
+    max_lag: Duration,
+) -> (RedisRevocations, Router) {
     let revocations = RedisRevocations::builder(redis.url())
         .with_prefix(prefix)
         .with_timeout(Duration::from_millis(300))
-        .with_max_lag(Duration::from_millis(1000))
+        .with_max_lag(max_lag)
         .build()
         .unwrap();
     tokio::time::timeout(DEADLINE, revocations.ready())
@@ -74,6 +80,21 @@ async fn instance(redis: &RedisServer, prefix: &str) -> (RedisRevocations, Route
         .expect("synchronised with Redis");
     let app = app(CheckRevoked::new(AcceptAll, revocations.clone()));
     (revocations, app)
+}
+
+async fn instance(redis: &RedisServer, prefix: &str) -> (RedisRevocations, Router) {
+    instance_with_lag(redis, prefix, Duration::from_secs(3)).await
+}
+
+/// The members of the sorted set of list `prefix`, as Redis holds them.
+async fn stored(redis: &RedisServer, prefix: &str) -> usize {
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("ZCARD")
+        .arg(format!("{prefix}:revoked"))
+        .query_async(&mut connection)
+        .await
+        .unwrap()
 }
 
 /// Waits (bounded) until `token` gets `status` from `app`.
@@ -156,14 +177,47 @@ async fn a_token_revoked_on_one_instance_is_refused_by_another() {
         )
         .await
         .unwrap();
-    let (fresh, _) = instance(&redis, "shared").await;
-    assert_eq!(fresh.len(), 2);
+    assert_eq!(stored(&redis, "shared").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_revocations_larger_than_one_read_reaches_every_instance() {
+    let redis = RedisServer::start();
+    let (first, _) = instance(&redis, "burst").await;
+    let (second, second_app) = instance(&redis, "burst").await;
+    let mut revoking = tokio::task::JoinSet::new();
+    for index in 0..2_500 {
+        let first = first.clone();
+        revoking.spawn(async move {
+            first
+                .revoke(TokenId::jti(&format!("burst-{index}")), in_an_hour())
+                .await
+        });
+    }
+    while let Some(revoked) = revoking.join_next().await {
+        revoked.unwrap().expect("Redis took it");
+    }
+    let started = Instant::now();
+    while second.len() < 2_500 && started.elapsed() < DEADLINE {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(second.len(), 2_500);
+    assert_eq!(stored(&redis, "burst").await, 2_500);
+    let answer = call(&second_app, "/me", "burst-2499").await;
+    assert_eq!(
+        (answer.status, answer.challenge()),
+        (StatusCode::UNAUTHORIZED, REVOKED)
+    );
+    // An instance started now loads all of them, page by page.
+    let (late, _) = instance(&redis, "burst").await;
+    assert_eq!(late.len(), 2_500);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_redis_the_list_fails_closed_or_open_as_configured_and_never_hangs() {
     let mut redis = RedisServer::start();
-    let (revocations, closed_app) = instance(&redis, "outage").await;
+    let (revocations, closed_app) =
+        instance_with_lag(&redis, "outage", Duration::from_millis(1000)).await;
     let open_app = app(CheckRevoked::new(AcceptAll, revocations.clone()).fail_open());
     revocations
         .revoke(TokenId::jti("revoked-0123456789"), in_an_hour())

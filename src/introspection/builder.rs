@@ -147,14 +147,15 @@ impl<X> IntrospectionVerifierBuilder<X> {
         self
     }
 
-    /// Accepts tokens whatever their `aud`: only for an authorization server
-    /// whose tokens are all meant for this service.
+    /// Allows a verifier without [`with_audience`](Self::with_audience),
+    /// which then accepts answers whatever their `aud`: only for an
+    /// authorization server whose tokens are all meant for this service.
     pub fn without_audience_check(mut self) -> Self {
         self.audience_check = false;
         self
     }
 
-    /// The clock skew allowed on `exp`, `nbf` and `iat` (default
+    /// The clock skew allowed on `nbf` and `iat` (default
     /// [`DEFAULT_LEEWAY`], at most [`MAX_LEEWAY`](crate::jwt::MAX_LEEWAY)).
     pub fn with_leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;

@@ -41,8 +41,8 @@
 //! - **Answer** (§2.2): only `"active": true` accepts; `false`, an absent
 //!   `active`, `"true"` as a string, or any member of the wrong type refuse
 //!   with 401 `invalid_token`, whatever else the answer says. Then, like
-//!   the JWT verifier: `exp`, `nbf`, `iat` with the leeway (an `active`
-//!   answer with `exp` in the past is refused), `iss` and `aud` compared
+//!   the JWT verifier: `nbf` and `iat` with the leeway, `exp` without one
+//!   (an `active` answer with `exp` in the past is refused), `iss` and `aud` compared
 //!   byte for byte once configured (an audience is required unless
 //!   [`without_audience_check`](IntrospectionVerifierBuilder::without_audience_check)),
 //!   duplicate member names and nesting beyond 128 levels refused.

@@ -7,7 +7,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use super::claims::IntrospectionClaims;
 use super::error::{IntrospectionError, IntrospectionErrorKind};
 use crate::error::AuthError;
-use crate::jwt::{ClaimRules, Registered};
+use crate::jwt::{ClaimRules, JwtError, JwtErrorKind, Registered};
 use crate::scope::Scopes;
 
 /// The members this crate reads itself. Names given twice are refused.
@@ -41,9 +41,10 @@ enum Audiences {
 ///
 /// - Not JSON: the endpoint's fault, 503.
 /// - `active` anything but `true`: 401, whatever else the body says.
-/// - Then the registered members are checked exactly as the JWT verifier
-///   checks them (`exp`, `nbf`, `iat` with the leeway; `iss`, `aud` byte
-///   for byte; duplicate names and nesting beyond 128 levels refused).
+/// - Then the registered members are checked as the JWT verifier checks
+///   them (`nbf`, `iat` with the leeway; `iss`, `aud` byte for byte;
+///   duplicate names and nesting beyond 128 levels refused), except `exp`,
+///   which has no leeway: past it, the answer no longer holds (§4).
 /// - `token_type` other than `Bearer`, or a `cnf` binding: 401.
 /// - Last, the application's `extra` type reads the object.
 pub(super) fn read<X: DeserializeOwned>(
@@ -52,7 +53,12 @@ pub(super) fn read<X: DeserializeOwned>(
     now: u64,
 ) -> Result<IntrospectionClaims<X>, AuthError> {
     use IntrospectionErrorKind::{Bound, Inactive, Malformed, NotJson, WrongTokenType};
-    let refuse = |kind: IntrospectionErrorKind| AuthError::from(IntrospectionError::new(kind));
+    let refuse = |kind: IntrospectionErrorKind| {
+        if kind == Malformed {
+            log_malformed();
+        }
+        AuthError::from(IntrospectionError::new(kind))
+    };
     let members: Members = serde_json::from_slice(body).map_err(|error| {
         if error.is_data() {
             refuse(Malformed)
@@ -66,6 +72,10 @@ pub(super) fn read<X: DeserializeOwned>(
     Registered::read(body, rules)
         .and_then(|registered| registered.check(rules, now))
         .map_err(AuthError::from)?;
+    #[allow(clippy::cast_precision_loss)]
+    if members.exp.is_some_and(|exp| now as f64 >= exp) {
+        return Err(AuthError::from(JwtError::from(JwtErrorKind::Expired)));
+    }
     let token_type = members.token_type;
     if token_type
         .as_deref()
@@ -97,6 +107,16 @@ pub(super) fn read<X: DeserializeOwned>(
         token_type,
         extra,
     })
+}
+
+/// An answer of the wrong shape refuses every token, so it is worth a log
+/// line: the reason only, never the body (§5: it may hold personal data).
+fn log_malformed() {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        target: "tower_bearer_auth::introspection",
+        "introspection answer malformed: a member has the wrong type or is repeated, or the claims type does not match"
+    );
 }
 
 #[cfg(test)]
@@ -178,6 +198,8 @@ mod tests {
             ("truncated", r#"{"active":tr"#.into(), Unavailable, "response is not JSON"),
             ("trailing garbage", format!("{} x", active("")), Unavailable, "response is not JSON"),
             ("expired", active(r#""exp":1799999900"#), Expired, "token expired"),
+            ("expired within the leeway", active(r#""exp":1799999990"#), Expired, "token expired"),
+            ("exp now", active(r#""exp":1800000000"#), Expired, "token expired"),
             ("not yet valid", active(r#""nbf":1800000100"#), InvalidToken, "token not yet valid"),
             ("issued in the future", active(r#""iat":1800000100"#), InvalidToken, "token not yet valid"),
             ("exp as a string", active(r#""exp":"1900000000""#), InvalidToken, "malformed response"),

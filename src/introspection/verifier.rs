@@ -169,9 +169,15 @@ impl Inner {
 
 /// Logs an endpoint failure: the endpoint and the reason, never the body
 /// (RFC 7662 §5: it may hold personal data) or the token.
+/// A 401 or 403 means this service's own credentials are refused: an
+/// error for the operator, not a passing fault.
 fn log_failure(endpoint: &Uri, error: &IntrospectionError) {
     #[cfg(feature = "tracing")]
-    tracing::warn!(target: "tower_bearer_auth::introspection", %endpoint, %error, "introspection failed");
+    if matches!(error.http_status(), Some(401 | 403)) {
+        tracing::error!(target: "tower_bearer_auth::introspection", %endpoint, %error, "introspection endpoint refused this service's client credentials");
+    } else {
+        tracing::warn!(target: "tower_bearer_auth::introspection", %endpoint, %error, "introspection failed");
+    }
     #[cfg(not(feature = "tracing"))]
     let _ = (endpoint, error);
 }

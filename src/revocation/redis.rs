@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use redis::aio::MultiplexedConnection;
-use redis::streams::{StreamId, StreamRangeReply, StreamReadReply};
+use redis::streams::{StreamRangeReply, StreamReadReply};
 use redis::{AsyncConnectionConfig, Client};
 use tokio::sync::Mutex as AsyncMutex;
 use tokio::task::JoinHandle;
@@ -29,8 +29,10 @@ pub const DEFAULT_PREFIX: &str = "tower-bearer-auth";
 /// Entries kept in the change stream; an instance that falls further behind
 /// reloads the whole list.
 const STREAM_LENGTH: usize = 10_000;
-/// Revocations read per `XREAD`.
+/// Revocations read per `XREAD`, and set members per `ZSCAN`.
 const BATCH: usize = 1_000;
+/// How long a revocation whose expiry cannot be read is kept.
+const UNREADABLE_EXPIRY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A revocation list shared through Redis: revoke on one instance, refused
 /// by all.
@@ -54,6 +56,10 @@ const BATCH: usize = 1_000;
 ///   [`fail_open`](super::CheckRevoked::fail_open). Tokens revoked before
 ///   are still refused, from memory. So a token revoked anywhere is refused
 ///   everywhere within `max_lag`, or those instances answer 503.
+/// - **Durability**: the list is as durable as Redis. A Redis that
+///   restarts without its data (no persistence) forgets the revocations,
+///   and instances reconnecting to it carry on without them: run Redis
+///   with persistence (`appendonly yes`) or replicas.
 /// - **Writing**: [`revoke`](Self::revoke) adds to this instance's copy at
 ///   once, then to Redis, bounded by the timeout; an error says the others
 ///   may not know.
@@ -141,14 +147,19 @@ impl RedisRevocations {
         let mirror = &self.shared.mirror;
         let key = id.key();
         mirror.local.revoke(id, until);
-        let expires = unix_seconds(until);
-        let now = unix_seconds(SystemTime::now());
+        let expires = unix_seconds_up(until);
+        let now = unix_seconds_up(SystemTime::now());
         if expires <= now {
             return Ok(());
         }
         let mut pipe = redis::pipe();
+        // GT: a revocation is only ever lengthened, as in memory.
         pipe.atomic()
-            .zadd(&mirror.keys.set, &key, expires)
+            .cmd("ZADD")
+            .arg(&mirror.keys.set)
+            .arg("GT")
+            .arg(expires)
+            .arg(&key)
             .ignore()
             .cmd("ZREMRANGEBYSCORE")
             .arg(&mirror.keys.set)
@@ -168,15 +179,18 @@ impl RedisRevocations {
             .ignore();
         let write = async {
             let mut connection = self.writer().await?;
-            let written: redis::RedisResult<()> = pipe.query_async(&mut connection).await;
-            if written.is_err() {
-                *self.shared.writer.lock().await = None;
-            }
-            written.map_err(store_error)
+            pipe.query_async::<()>(&mut connection)
+                .await
+                .map_err(store_error)
         };
-        tokio::time::timeout(mirror.timeout, write)
+        let written = tokio::time::timeout(mirror.timeout, write)
             .await
-            .map_err(|_| RevocationError::Timeout)?
+            .unwrap_or(Err(RevocationError::Timeout));
+        if written.is_err() {
+            // A broken or hung connection is not kept for the next call.
+            *self.shared.writer.lock().await = None;
+        }
+        written
     }
 
     /// How many revocations this instance holds.
@@ -275,10 +289,12 @@ impl Revocations for RedisRevocations {
     /// are accepted only while the copy is at most `max_lag` old.
     fn is_revoked(&self, id: &TokenId) -> Result<bool, RevocationError> {
         let mirror = &self.shared.mirror;
+        // The freshness first: the copy read next holds at least what it vouches for.
+        let lag = mirror.lag();
         if mirror.local.is_revoked(id)? {
             return Ok(true);
         }
-        match mirror.lag() {
+        match lag {
             Some(lag) if lag <= mirror.max_lag => Ok(false),
             lag => Err(RevocationError::Stale(lag.unwrap_or(mirror.max_lag))),
         }
@@ -305,14 +321,17 @@ impl Mirror {
         self.synced.fetch_max(millis + 1, Ordering::AcqRel);
     }
 
-    fn apply(&self, entry: &StreamId) {
-        let id = entry
-            .get::<String>("id")
-            .and_then(|key| TokenId::from_key(&key));
-        let until = entry.get::<u64>("until");
-        if let (Some(id), Some(until)) = (id, until) {
-            self.local
-                .revoke(id, UNIX_EPOCH + Duration::from_secs(until));
+    /// Adds one revocation read from Redis. A key that is not a
+    /// [`TokenId::key`] names no token this list is ever asked about, so it
+    /// is skipped; an expiry that cannot be read keeps the revocation for
+    /// [`UNREADABLE_EXPIRY`] rather than dropping it.
+    fn apply(&self, key: &str, until: Option<u64>) {
+        if let Some(id) = TokenId::from_key(key) {
+            let until = until.map_or_else(
+                || SystemTime::now() + UNREADABLE_EXPIRY,
+                |until| UNIX_EPOCH + Duration::from_secs(until),
+            );
+            self.local.revoke(id, until);
         }
     }
 }
@@ -320,9 +339,14 @@ impl Mirror {
 /// The mirror: follows the list for as long as a handle lives, reconnecting
 /// after any failure.
 async fn follow(mirror: Arc<Mirror>, client: Client) {
-    let mut backoff = Duration::from_millis(50);
+    const FIRST_BACKOFF: Duration = Duration::from_millis(50);
+    let mut backoff = FIRST_BACKOFF;
     loop {
+        let synced = mirror.synced.load(Ordering::Acquire);
         let result = session(&mirror, &client).await;
+        if mirror.synced.load(Ordering::Acquire) != synced {
+            backoff = FIRST_BACKOFF;
+        }
         #[cfg(feature = "tracing")]
         if let Err(error) = &result {
             tracing::warn!(target: "tower_bearer_auth::revocation", %error, "revocation mirror lost Redis; reconnecting");
@@ -335,44 +359,16 @@ async fn follow(mirror: Arc<Mirror>, client: Client) {
 
 /// One connection's worth of mirroring: load the set, then follow the
 /// stream from the entry that was last when the set was read. Returns only
-/// on a failure.
+/// on a failure, or when the stream was trimmed past what this instance has
+/// read (the next session reloads the whole set).
 async fn session(mirror: &Mirror, client: &Client) -> Result<(), RevocationError> {
     let timeout = mirror.timeout;
     let mut connection = connect(client, POLL + timeout).await?;
     let started = Instant::now();
-    let last: StreamRangeReply = bounded(
-        timeout,
-        redis::cmd("XREVRANGE")
-            .arg(&mirror.keys.stream)
-            .arg("+")
-            .arg("-")
-            .arg("COUNT")
-            .arg(1)
-            .query_async(&mut connection),
-    )
-    .await?;
-    let mut cursor = last
-        .ids
-        .first()
-        .map_or_else(|| "0-0".to_owned(), |entry| entry.id.clone());
-    let now = unix_seconds(SystemTime::now());
-    let live: Vec<(String, u64)> = bounded(
-        timeout,
-        redis::cmd("ZRANGEBYSCORE")
-            .arg(&mirror.keys.set)
-            .arg(now)
-            .arg("+inf")
-            .arg("WITHSCORES")
-            .query_async(&mut connection),
-    )
-    .await?;
-    for (key, until) in live {
-        if let Some(id) = TokenId::from_key(&key) {
-            mirror
-                .local
-                .revoke(id, UNIX_EPOCH + Duration::from_secs(until));
-        }
-    }
+    let mut cursor = newest_entry(&mut connection, &mirror.keys.stream, timeout)
+        .await?
+        .unwrap_or((0, 0));
+    load_set(mirror, &mut connection).await?;
     mirror.synced_at(started);
     loop {
         let asked = Instant::now();
@@ -385,20 +381,112 @@ async fn session(mirror: &Mirror, client: &Client) -> Result<(), RevocationError
                 .arg(u64::try_from(POLL.as_millis()).unwrap_or(500))
                 .arg("STREAMS")
                 .arg(&mirror.keys.stream)
-                .arg(&cursor)
+                .arg(format!("{}-{}", cursor.0, cursor.1))
                 .query_async(&mut connection),
         )
         .await?;
-        for stream in read.map(|reply| reply.keys).unwrap_or_default() {
-            for entry in &stream.ids {
-                mirror.apply(entry);
-            }
-            if let Some(entry) = stream.ids.last() {
-                cursor.clone_from(&entry.id);
+        let Some(read) = read else {
+            // Nothing arrived while Redis waited: the copy was complete
+            // when the wait ended.
+            mirror.synced_at((asked + POLL).min(Instant::now()));
+            continue;
+        };
+        let mut count = 0;
+        for entry in read.keys.iter().flat_map(|stream| &stream.ids) {
+            mirror.apply(
+                &entry.get::<String>("id").unwrap_or_default(),
+                entry.get::<u64>("until"),
+            );
+            cursor = stream_id(&entry.id).unwrap_or(cursor);
+            count += 1;
+        }
+        if count < BATCH {
+            mirror.synced_at(asked);
+            continue;
+        }
+        // A full batch: more may wait, and the stream may have been trimmed
+        // past the cursor while this instance fell behind.
+        let oldest = oldest_entry(&mut connection, &mirror.keys.stream, timeout).await?;
+        if oldest.is_some_and(|oldest| oldest > cursor) {
+            return Err(RevocationError::Store("fell behind the stream".to_owned()));
+        }
+    }
+}
+
+/// Every live revocation in the set, read in pages: `ZSCAN` returns every
+/// member present for the whole scan, whatever changes meanwhile.
+async fn load_set(
+    mirror: &Mirror,
+    connection: &mut MultiplexedConnection,
+) -> Result<(), RevocationError> {
+    let now = unix_seconds_up(SystemTime::now());
+    let mut cursor = 0_u64;
+    loop {
+        let (next, page): (u64, Vec<(String, String)>) = bounded(
+            mirror.timeout,
+            redis::cmd("ZSCAN")
+                .arg(&mirror.keys.set)
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(BATCH)
+                .query_async(connection),
+        )
+        .await?;
+        for (key, score) in page {
+            let until = score.parse::<f64>().ok().map(|until| until.max(0.0) as u64);
+            if until.is_none_or(|until| until > now) {
+                mirror.apply(&key, until);
             }
         }
-        mirror.synced_at(asked);
+        if next == 0 {
+            return Ok(());
+        }
+        cursor = next;
     }
+}
+
+async fn newest_entry(
+    connection: &mut MultiplexedConnection,
+    stream: &str,
+    timeout: Duration,
+) -> Result<Option<(u64, u64)>, RevocationError> {
+    end_entry(connection, "XREVRANGE", ["+", "-"], stream, timeout).await
+}
+
+async fn oldest_entry(
+    connection: &mut MultiplexedConnection,
+    stream: &str,
+    timeout: Duration,
+) -> Result<Option<(u64, u64)>, RevocationError> {
+    end_entry(connection, "XRANGE", ["-", "+"], stream, timeout).await
+}
+
+/// The id of the first entry `command` (`XRANGE` or `XREVRANGE`) lists.
+async fn end_entry(
+    connection: &mut MultiplexedConnection,
+    command: &str,
+    range: [&str; 2],
+    stream: &str,
+    timeout: Duration,
+) -> Result<Option<(u64, u64)>, RevocationError> {
+    let reply: StreamRangeReply = bounded(
+        timeout,
+        redis::cmd(command)
+            .arg(stream)
+            .arg(range[0])
+            .arg(range[1])
+            .arg("COUNT")
+            .arg(1)
+            .query_async(connection),
+    )
+    .await?;
+    Ok(reply.ids.first().and_then(|entry| stream_id(&entry.id)))
+}
+
+/// A stream entry id, `<milliseconds>-<sequence>`, as a comparable pair.
+fn stream_id(id: &str) -> Option<(u64, u64)> {
+    let (millis, sequence) = id.split_once('-')?;
+    Some((millis.parse().ok()?, sequence.parse().ok()?))
 }
 
 /// `command`, bounded by `timeout`.
@@ -431,9 +519,12 @@ fn store_error(error: redis::RedisError) -> RevocationError {
     RevocationError::Store(format!("{:?}", error.kind()))
 }
 
-fn unix_seconds(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs())
+/// `time` in whole seconds since the epoch, rounded up: a revocation is
+/// never dropped early.
+fn unix_seconds_up(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |since| {
+        since.as_secs() + u64::from(since.subsec_nanos() > 0)
+    })
 }
 
 impl Drop for Shared {
