@@ -2,6 +2,7 @@
 //! do not define their own type.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, Serializer};
@@ -21,10 +22,13 @@ use crate::scope::{HasScopes, Scopes};
 /// [`RequireScopeLayer`](crate::scope::RequireScopeLayer) through
 /// [`HasScopes`].
 ///
-/// It serializes back to the claims object as it was received.
+/// It serializes back to the claims object as it was received. Cloning is
+/// two pointer copies: a remembered verdict
+/// ([`CachedVerifier`](crate::cache::CachedVerifier)) hands the handler its
+/// claims without copying them.
 #[derive(Clone, PartialEq)]
 pub struct AccessClaims {
-    claims: Map<String, Value>,
+    claims: Arc<Map<String, Value>>,
     scopes: Scopes,
 }
 
@@ -112,7 +116,10 @@ impl<'de> Deserialize<'de> for AccessClaims {
             (None, Some(scp)) => Scopes::deserialize(scp).unwrap_or_default(),
             _ => Scopes::default(),
         };
-        Ok(Self { claims, scopes })
+        Ok(Self {
+            claims: Arc::new(claims),
+            scopes,
+        })
     }
 }
 
