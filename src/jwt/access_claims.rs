@@ -23,9 +23,8 @@ use crate::scope::{HasScopes, Scopes};
 /// [`HasScopes`].
 ///
 /// It serializes back to the claims object as it was received. Cloning is
-/// two pointer copies: a remembered verdict
-/// ([`CachedVerifier`](crate::cache::CachedVerifier)) hands the handler its
-/// claims without copying them.
+/// two pointer copies: a remembered verdict (`cache::CachedVerifier`,
+/// feature `cache`) hands the handler its claims without copying them.
 #[derive(Clone, PartialEq)]
 pub struct AccessClaims {
     claims: Arc<Map<String, Value>>,
