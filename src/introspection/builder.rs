@@ -220,12 +220,14 @@ impl<X> IntrospectionVerifierBuilder<X> {
             },
             _ => return Err(ConfigError::NoClientAuthentication),
         };
-        let rules = ClaimRules::new(
+        let mut rules = ClaimRules::new(
             self.issuers,
             self.audiences,
             self.audience_check,
             self.leeway,
         )?;
+        // Past its `exp`, an answer no longer holds (RFC 7662 §4).
+        rules.leeway_on_exp = false;
         if self.timeout.is_zero() || self.timeout > MAX_TIMEOUT {
             return Err(ConfigError::InvalidDuration);
         }

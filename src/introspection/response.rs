@@ -7,7 +7,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use super::claims::IntrospectionClaims;
 use super::error::{IntrospectionError, IntrospectionErrorKind};
 use crate::error::AuthError;
-use crate::jwt::{ClaimRules, JwtError, JwtErrorKind, Registered};
+use crate::jwt::{ClaimRules, Registered};
 use crate::scope::Scopes;
 
 /// The members this crate reads itself. Names given twice are refused.
@@ -72,10 +72,6 @@ pub(super) fn read<X: DeserializeOwned>(
     Registered::read(body, rules)
         .and_then(|registered| registered.check(rules, now))
         .map_err(AuthError::from)?;
-    #[allow(clippy::cast_precision_loss)]
-    if members.exp.is_some_and(|exp| now as f64 >= exp) {
-        return Err(AuthError::from(JwtError::from(JwtErrorKind::Expired)));
-    }
     let token_type = members.token_type;
     if token_type
         .as_deref()
@@ -132,6 +128,7 @@ mod tests {
             issuers: Box::new(["https://as.example.com".into()]),
             audiences: Some(Box::new(["https://api.example.com".into()])),
             leeway: 60,
+            leeway_on_exp: false,
             require_exp: false,
             required: Box::new([]),
         }

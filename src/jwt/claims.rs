@@ -20,6 +20,9 @@ pub(crate) struct ClaimRules {
     pub(crate) audiences: Option<Box<[Box<str>]>>,
     /// Seconds of clock skew allowed on `exp`, `nbf` and `iat`.
     pub(crate) leeway: u64,
+    /// Whether the leeway applies to `exp` too; an introspection answer
+    /// holds no longer than its `exp` (RFC 7662 §4).
+    pub(crate) leeway_on_exp: bool,
     pub(crate) require_exp: bool,
     /// Claims that must be present, besides `exp`, `iss` and `aud`; at most
     /// [`MAX_REQUIRED`].
@@ -55,6 +58,7 @@ impl ClaimRules {
             issuers: issuers.into(),
             audiences: (!audiences.is_empty()).then(|| audiences.into_boxed_slice()),
             leeway: leeway.as_secs(),
+            leeway_on_exp: true,
             require_exp: false,
             required: Box::new([]),
         })
@@ -136,9 +140,10 @@ impl Registered {
     pub(crate) fn check(&self, rules: &ClaimRules, now: u64) -> Result<(), JwtError> {
         let now = now as f64;
         let leeway = rules.leeway as f64;
+        let exp_leeway = if rules.leeway_on_exp { leeway } else { 0.0 };
         match self.exp {
             // RFC 7519 §4.1.4: "on or after which the JWT MUST NOT be accepted".
-            Some(exp) if now >= exp + leeway => return Err(JwtErrorKind::Expired.into()),
+            Some(exp) if now >= exp + exp_leeway => return Err(JwtErrorKind::Expired.into()),
             None if rules.require_exp => return Err(missing("exp")),
             _ => {}
         }
@@ -291,6 +296,7 @@ mod tests {
             issuers: Box::new(["https://issuer.example.com".into()]),
             audiences: Some(Box::new(["https://api.example.com".into()])),
             leeway: 60,
+            leeway_on_exp: true,
             require_exp: true,
             required: Box::new([]),
         }
