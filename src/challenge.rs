@@ -7,7 +7,6 @@
 //! request can end a quoted-string or start a header line.
 
 use std::fmt::Write;
-use std::sync::Arc;
 
 use http::HeaderValue;
 
@@ -36,17 +35,18 @@ pub(crate) fn is_scope_list(scope: &str) -> bool {
 /// challenge rendered once.
 #[derive(Clone, Debug)]
 pub(crate) struct Realm {
-    name: Arc<str>,
     bare: HeaderValue,
 }
 
-/// The realm used unless one is configured.
-pub(crate) const DEFAULT_REALM: &str = "api";
+/// The attributes after the realm, up to their value.
+const ERROR: &str = ", error=\"";
+const DESCRIPTION: &str = "\", error_description=\"";
+const SCOPE: &str = ", scope=\"";
 
+/// The realm used unless one is configured: `api`.
 impl Default for Realm {
     fn default() -> Self {
         Self {
-            name: Arc::from(DEFAULT_REALM),
             bare: HeaderValue::from_static("Bearer realm=\"api\""),
         }
     }
@@ -61,10 +61,7 @@ impl Realm {
         }
         let bare = HeaderValue::try_from(format!("Bearer realm=\"{name}\""))
             .map_err(|_| ConfigError::InvalidRealm)?;
-        Ok(Self {
-            name: Arc::from(name),
-            bare,
-        })
+        Ok(Self { bare })
     }
 
     /// The challenge for `error`: `realm`, then `error`, `error_description`
@@ -75,18 +72,28 @@ impl Realm {
         if code.is_none() && error.scope().is_none() {
             return self.bare.clone();
         }
-        let mut value = String::with_capacity(128);
-        let _ = write!(value, "Bearer realm=\"{}\"", self.name);
+        let bare = self.bare.as_bytes();
+        let description = error.description();
+        let code = code.map(|code| code.as_str());
+        let scope = error.scope();
+        let len = bare.len()
+            + code.map_or(0, |code| {
+                ERROR.len() + code.len() + DESCRIPTION.len() + description.len() + 1
+            })
+            + scope.map_or(0, |scope| SCOPE.len() + scope.len() + 1);
+        // Written into a buffer of the exact length, which the header value
+        // then owns: one allocation, the response's own.
+        let mut value = Vec::with_capacity(len);
+        value.extend_from_slice(bare);
         if let Some(code) = code {
-            let _ = write!(
-                value,
-                ", error=\"{}\", error_description=\"{}\"",
-                code.as_str(),
-                error.description()
-            );
+            for part in [ERROR, code, DESCRIPTION, description, "\""] {
+                value.extend_from_slice(part.as_bytes());
+            }
         }
-        if let Some(scope) = error.scope() {
-            let _ = write!(value, ", scope=\"{scope}\"");
+        if let Some(scope) = scope {
+            for part in [SCOPE, scope, "\""] {
+                value.extend_from_slice(part.as_bytes());
+            }
         }
         // Every part was checked to be visible ASCII, so this cannot fail;
         // should it ever, the bare challenge is still a correct answer.
@@ -161,7 +168,7 @@ mod tests {
 
     #[test]
     fn default_realm_matches_new() {
-        let made = Realm::new(DEFAULT_REALM).expect("valid realm");
+        let made = Realm::new("api").expect("valid realm");
         assert_eq!(Realm::default().bare, made.bare);
     }
 

@@ -45,7 +45,8 @@ impl<V: VerifyToken> CachedVerifierBuilder<V> {
 
     /// How many verified tokens are remembered ([`DEFAULT_MAX_ENTRIES`]);
     /// beyond that the least useful are forgotten. Each entry holds the
-    /// claims, the token's facts and a 32-byte digest, never the token.
+    /// claims, the token's facts and the token (at most the extractor's
+    /// [`max_len`](crate::TokenExtractor::max_len), 4 KiB by default).
     pub fn with_max_entries(mut self, max_entries: usize) -> Self {
         self.limits.max_entries = max_entries;
         self

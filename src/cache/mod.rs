@@ -1,12 +1,15 @@
 //! [`CachedVerifier`]: verdicts remembered, so a token seen again costs a
-//! digest and a lookup instead of a verification (feature `cache`).
+//! hash lookup and a comparison instead of a verification (feature `cache`).
 //!
 //! It wraps any [`VerifyToken`](crate::VerifyToken): a JWT verifier, whose
 //! signature check it saves, or an introspection verifier, whose round trip
 //! to the authorization server it saves.
 //!
-//! - **Keyed by the SHA-256 digest of the token**: an entry answers only the
-//!   very same token, and the token itself is not kept.
+//! - **Keyed by the token itself**: an entry answers only the very same
+//!   token, compared byte for byte after a hash lookup. The cache keeps the
+//!   tokens it remembers, as long as it remembers them; they are never in
+//!   its `Debug` output. Refusals, whose tokens anyone can choose, are kept
+//!   by SHA-256 digest in a table hashed with a random key.
 //! - **Bounded in entries** ([`CachedVerifierBuilder::with_max_entries`]),
 //!   evicting with S3-FIFO (`quick_cache`): a burst of tokens seen once does
 //!   not push out the tokens seen again and again.

@@ -2,6 +2,7 @@
 //! and what is remembered of its verdict.
 
 use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared, WeakShared};
 use http::request::Parts;
+use quick_cache::UnitWeighter;
 use quick_cache::sync::Cache;
 use sha2::{Digest, Sha256};
 
@@ -42,15 +44,23 @@ pub(super) struct Limits {
     pub(super) refusal_ttl: Duration,
 }
 
-/// The SHA-256 digest of a token: what entries are keyed by.
+/// The SHA-256 digest of a token: what refusals and verifications in
+/// flight are keyed by. Their tokens are anyone's choice, so their tables
+/// hash with SipHash under a random key (`RandomState`).
 type TokenDigest = [u8; 32];
+
+/// Verified tokens, keyed by the token itself: a hit is a hash of its
+/// bytes and a comparison with them (the hash is quick_cache's default,
+/// foldhash, randomly seeded per cache). Only tokens the verifier accepted
+/// are inserted, so nobody without valid tokens chooses these keys.
+type VerifiedTokens<C> = Cache<Box<[u8]>, Arc<Verified<C>>>;
 
 /// A verification several requests wait for.
 type Verification<C> = Shared<BoxFuture<'static, Result<C, AuthError>>>;
 
 struct Memory<C> {
-    verified: Cache<TokenDigest, Arc<Verified<C>>>,
-    refused: Option<Cache<TokenDigest, Refused>>,
+    verified: VerifiedTokens<C>,
+    refused: Option<Cache<TokenDigest, Refused, UnitWeighter, RandomState>>,
     in_flight: Mutex<HashMap<TokenDigest, Flight<C>>>,
     next_flight: AtomicU64,
     limits: Limits,
@@ -61,7 +71,8 @@ struct Verified<C> {
     claims: C,
     facts: TokenFacts,
     /// The earlier of the maximum age and the token's expiry, on the
-    /// monotonic clock; the expiry is checked on the wall clock as well.
+    /// monotonic clock: the time the token had left was read off the wall
+    /// clock once, when it was remembered, so a hit reads one clock.
     until: Instant,
 }
 
@@ -93,7 +104,16 @@ impl<V: VerifyToken> CachedVerifier<V> {
     }
 
     pub(super) fn with_limits(verifier: V, limits: Limits) -> Self {
-        let refused = (limits.max_refusals > 0).then(|| Cache::new(limits.max_refusals));
+        let refused = (limits.max_refusals > 0).then(|| {
+            let max = limits.max_refusals;
+            Cache::with(
+                max,
+                max as u64,
+                UnitWeighter,
+                RandomState::new(),
+                Default::default(),
+            )
+        });
         Self {
             verifier,
             memory: Arc::new(Memory {
@@ -130,22 +150,25 @@ impl<V: VerifyToken> CachedVerifier<V> {
         }
     }
 
-    /// The remembered verdict on the token with this digest, if it still
-    /// holds; one that no longer does is forgotten.
-    fn remembered(&self, digest: &TokenDigest) -> Option<Result<V::Claims, AuthError>> {
-        let memory = &*self.memory;
-        if let Some(entry) = memory.verified.get(digest) {
-            if entry.is_fresh() && self.verifier.still_trusts(&entry.facts) {
-                return Some(Ok(entry.claims.clone()));
-            }
-            memory
-                .verified
-                .remove_if(digest, |current| Arc::ptr_eq(current, &entry));
+    /// The remembered claims of `token`, if their verdict still holds; one
+    /// that no longer does is forgotten.
+    fn accepted(&self, token: &[u8]) -> Option<V::Claims> {
+        let verified = &self.memory.verified;
+        let entry = verified.get(token)?;
+        if Instant::now() < entry.until && self.verifier.still_trusts(&entry.facts) {
+            return Some(entry.claims.clone());
         }
-        let refused = memory.refused.as_ref()?;
+        verified.remove_if(token, |current| Arc::ptr_eq(current, &entry));
+        None
+    }
+
+    /// The remembered refusal of the token with this digest, if it still
+    /// holds; one that no longer does is forgotten.
+    fn refused(&self, digest: &TokenDigest) -> Option<AuthError> {
+        let refused = self.memory.refused.as_ref()?;
         let refusal = refused.get(digest)?;
         if Instant::now() < refusal.until {
-            return Some(Err(refusal.error));
+            return Some(refusal.error);
         }
         refused.remove(digest);
         None
@@ -236,7 +259,8 @@ impl<C: Clone> Memory<C> {
                     facts,
                     until,
                 };
-                self.verified.insert(digest, Arc::new(entry));
+                self.verified
+                    .insert(token.as_bytes().into(), Arc::new(entry));
             }
             Err(error) => {
                 let lasting = matches!(
@@ -263,16 +287,6 @@ impl<C> Memory<C> {
     }
 }
 
-impl<C> Verified<C> {
-    fn is_fresh(&self) -> bool {
-        Instant::now() < self.until
-            && self
-                .facts
-                .expires_at()
-                .is_none_or(|expires_at| SystemTime::now() < expires_at)
-    }
-}
-
 fn digest(token: &BearerToken) -> TokenDigest {
     Sha256::digest(token.as_bytes()).into()
 }
@@ -292,9 +306,12 @@ where
     /// A remembered verdict is answered at once; a new token is verified by
     /// the wrapped verifier, once however many requests present it.
     fn verify(&self, token: BearerToken, head: &Parts) -> Self::Future {
+        if let Some(claims) = self.accepted(token.as_bytes()) {
+            return VerifyFuture::ready(Ok(claims));
+        }
         let digest = digest(&token);
-        if let Some(verdict) = self.remembered(&digest) {
-            return VerifyFuture::ready(verdict);
+        if let Some(error) = self.refused(&digest) {
+            return VerifyFuture::ready(Err(error));
         }
         let running = lock(&self.memory.in_flight)
             .get(&digest)
@@ -307,7 +324,7 @@ where
 
     /// The remembered facts, or the wrapped verifier's.
     fn token_facts(&self, token: &BearerToken, claims: &Self::Claims) -> TokenFacts {
-        match self.memory.verified.get(&digest(token)) {
+        match self.memory.verified.get(token.as_bytes()) {
             Some(entry) => entry.facts.clone(),
             None => self.verifier.token_facts(token, claims),
         }
