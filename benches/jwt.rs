@@ -30,47 +30,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use http::{HeaderValue, StatusCode};
 use tower::{Layer, service_fn};
 
-use jwt_fixtures::{decoding_key, fixture, token, validation, verifier};
+use jwt_fixtures::{CASES, Case, decoding_key, fixture, token, validation, verifier};
 use support::{authorized, claims_handler, once};
 use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::jwt::AccessClaims;
-use tower_bearer_auth::jwt::jsonwebtoken::{self, Algorithm};
-
-/// One algorithm under test: its group name, the fixture token signed with
-/// it, and the key file that verifies it.
-struct Case {
-    name: &'static str,
-    alg: Algorithm,
-    token: &'static str,
-    key: &'static str,
-}
-
-const CASES: [Case; 4] = [
-    Case {
-        name: "hs256",
-        alg: Algorithm::HS256,
-        token: "hs256-valid",
-        key: "hs256.secret",
-    },
-    Case {
-        name: "rs256",
-        alg: Algorithm::RS256,
-        token: "rs256-valid",
-        key: "rsa.pem",
-    },
-    Case {
-        name: "es256",
-        alg: Algorithm::ES256,
-        token: "es256-valid",
-        key: "ec256.pem",
-    },
-    Case {
-        name: "eddsa",
-        alg: Algorithm::EdDSA,
-        token: "eddsa-valid",
-        key: "ed25519.pem",
-    },
-];
+use tower_bearer_auth::jwt::jsonwebtoken;
 
 /// The three paths for one algorithm, each checked once before it is
 /// measured so that a refusal can never pass for a fast verification.

@@ -2,11 +2,12 @@
 //! figures on a shared machine swing by a third between runs, instruction
 //! counts do not. `benches/jwt_instructions.sh` runs this under
 //! `valgrind --tool=callgrind` and prints, per algorithm, the instructions
-//! of one `jsonwebtoken::decode`, one `JwtVerifier::verify_jwt` and one
+//! of one `jsonwebtoken::decode`, one `JwtVerifier::verify_jwt`, one
 //! request through `BearerAuthLayer` (request built, token extracted and
-//! verified, claims attached, response future polled once).
+//! verified, claims attached, response future polled once), and the same
+//! request with a `CachedVerifier` that holds the token (`cached`).
 //!
-//! Usage: `jwt_instructions <decode|verify|layer|none> <hs256|rs256|es256|eddsa> <n>`.
+//! Usage: `jwt_instructions <decode|verify|layer|cached|none> <hs256|rs256|es256|eddsa> <n>`.
 //! The script subtracts the count of `none` (all the set-up, no
 //! verification) and divides by `n`. The paths are those of `benches/jwt.rs`.
 
@@ -25,6 +26,7 @@ use tower::{Layer, service_fn};
 use jwt_fixtures::{decoding_key, fixture, token, validation, verifier};
 use support::once;
 use tower_bearer_auth::BearerAuthLayer;
+use tower_bearer_auth::cache::CachedVerifier;
 use tower_bearer_auth::jwt::AccessClaims;
 use tower_bearer_auth::jwt::jsonwebtoken::{self, Algorithm};
 
@@ -38,7 +40,7 @@ fn main() {
         // meant for callgrind, through the script.
         eprintln!(
             "jwt_instructions: run benches/jwt_instructions.sh, or \
-             jwt_instructions <decode|verify|layer|none> <hs256|rs256|es256|eddsa> <n>"
+             jwt_instructions <decode|verify|layer|cached|none> <hs256|rs256|es256|eddsa> <n>"
         );
         return;
     };
@@ -56,18 +58,28 @@ fn main() {
     let decoding_key = decoding_key(alg, &key);
     let validation = validation(alg);
     let verifier = verifier(alg, &key);
-    let mut service = BearerAuthLayer::new(verifier.clone()).layer(service_fn(|r: Request<()>| {
+    let handler = service_fn(|r: Request<()>| {
         assert!(
             r.extensions().get::<AccessClaims>().is_some(),
             "claims attached"
         );
         ready(Ok::<_, Infallible>(Response::new(())))
-    }));
+    });
+    let mut service = BearerAuthLayer::new(verifier.clone()).layer(handler);
+    let mut cached = BearerAuthLayer::new(CachedVerifier::new(verifier.clone())).layer(handler);
     let authorization = HeaderValue::try_from(format!("Bearer {token}")).expect("header");
 
     // Both accept the token, and one-time initialisation is out of the way.
     jsonwebtoken::decode::<AccessClaims>(&token, &decoding_key, &validation).expect("decode");
     verifier.verify_jwt(&token).expect("verify_jwt");
+    let request = || {
+        Request::builder()
+            .header(AUTHORIZATION, authorization.clone())
+            .body(())
+            .expect("request")
+    };
+    // The cache holds the token: every `cached` request is a hit.
+    assert_eq!(once(&mut cached, request()).status(), 200);
 
     for _ in 0..n {
         match mode.as_str() {
@@ -82,13 +94,8 @@ fn main() {
             "verify" => {
                 black_box(verifier.verify_jwt(black_box(&token)).expect("accepted"));
             }
-            "layer" => {
-                let request = Request::builder()
-                    .header(AUTHORIZATION, authorization.clone())
-                    .body(())
-                    .expect("request");
-                assert_eq!(once(&mut service, request).status(), 200);
-            }
+            "layer" => assert_eq!(once(&mut service, request()).status(), 200),
+            "cached" => assert_eq!(once(&mut cached, request()).status(), 200),
             "none" => {}
             other => panic!("no mode {other}"),
         }

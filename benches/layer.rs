@@ -1,81 +1,61 @@
 //! Per-request cost of `BearerAuthLayer` against a bare service and against
-//! tower-http's `ValidateRequestHeaderLayer::bearer`.
+//! tower-http's `ValidateRequestHeaderLayer::bearer`, on the wall clock.
+//! `benches/layer_instructions.sh` counts the instructions of the same
+//! cases under callgrind.
 //!
 //! Every case builds its request with `Request::builder()` and one header,
 //! calls `poll_ready` + `call`, and polls the response future once with a
 //! no-op waker (every future here is ready at once: no runtime is measured),
-//! then drops the response. `case - bare` is the cost of the layer. The
-//! `missing` requests carry an `Accept` header instead of `Authorization`, so
-//! building them costs the same as building the others.
+//! then drops the response. `case - bare` is the cost of the layer:
+//!
+//! - `bearer_auth/accepting`: a verifier that accepts at once, claims
+//!   attached: the layer's own cost. Target: at most twice
+//!   `tower_http/accepted - bare`.
+//! - `bearer_auth/static_tokens`: `StaticTokens`, which hashes the token.
+//! - `bearer_auth/missing`: no credentials, a 401 with its challenge.
+//!   Target: no more than `tower_http/missing - bare`.
+//! - `bearer_auth/malformed`: a 400.
+//! - `tower_http/with_claims`: tower-http's check followed by its
+//!   `AddExtension` layer, so that it attaches claims as ours does.
+//!
+//! The `missing` requests carry an `Accept` header instead of
+//! `Authorization`, so building them costs the same as building the others.
 
+#[path = "support/layer_cases.rs"]
+mod layer_cases;
 mod support;
 
-use std::convert::Infallible;
 use std::fmt::Debug;
-use std::future::{Ready, ready};
 use std::hint::black_box;
 
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
-use http::header::{ACCEPT, AUTHORIZATION, HeaderName};
+use http::header::HeaderName;
 use http::{Request, Response, StatusCode};
-use tower::{Layer, Service, service_fn};
+use tower::Service;
 
+use layer_cases::{ACCEPTED, MALFORMED, MISSING, request};
 use support::once;
-use tower_bearer_auth::{BearerAuthLayer, StaticTokens};
-use tower_http::validate_request::ValidateRequestHeaderLayer;
-
-const TOKEN: &str = "3Yp9-kq2HcW8xTzL4mNvB1rQ";
-const ACCEPTED: &str = "Bearer 3Yp9-kq2HcW8xTzL4mNvB1rQ";
-const MALFORMED: &str = "Bearer a b";
-const OTHER: &str = "application/json";
-
-/// The claims attached by the layer.
-#[derive(Clone, Debug)]
-struct User {
-    _id: u64,
-}
-
-/// The request of every case: one header, an empty body.
-fn request(name: HeaderName, value: &'static str) -> Request<()> {
-    Request::builder()
-        .header(name, value)
-        .body(())
-        .expect("valid request")
-}
-
-/// The inner service: answers at once, 200 when the layer attached claims,
-/// 204 otherwise.
-fn handler(request: Request<()>) -> Ready<Result<Response<String>, Infallible>> {
-    let mut response = Response::new(String::new());
-    if request.extensions().get::<User>().is_none() {
-        *response.status_mut() = StatusCode::NO_CONTENT;
-    }
-    ready(Ok(response))
-}
 
 fn case<S>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     id: &str,
-    service: &S,
+    mut service: S,
     header: (HeaderName, &'static str),
     status: StatusCode,
 ) where
-    S: Service<Request<()>, Response = Response<String>> + Clone,
+    S: Service<Request<()>, Response = Response<String>>,
     S::Error: Debug,
 {
-    let mut service = service.clone();
-    let (name, value) = header;
     assert_eq!(
-        once(&mut service, request(name.clone(), value)).status(),
+        once(&mut service, request(&header)).status(),
         status,
         "case {id}"
     );
     group.bench_function(id, |b| {
         b.iter(|| {
-            let request = request(black_box(name.clone()), black_box(value));
-            let response = once(&mut service, request);
+            let response = once(&mut service, request(black_box(&header)));
             assert_eq!(response.status(), status);
             response
         });
@@ -83,58 +63,57 @@ fn case<S>(
 }
 
 fn layer(c: &mut Criterion) {
-    let bare = service_fn(handler);
-    let tokens = StaticTokens::new()
-        .with_token(TOKEN, User { _id: 7 })
-        .expect("valid token");
-    let ours = BearerAuthLayer::new(tokens).layer(bare);
-    // Deprecated since tower-http 0.6.7, still the closest equivalent.
-    #[allow(deprecated)]
-    let theirs = ValidateRequestHeaderLayer::bearer(TOKEN).layer(bare);
-
+    use StatusCode as S;
     let mut group = c.benchmark_group("layer");
     case(
         &mut group,
         "bare",
-        &bare,
-        (AUTHORIZATION, ACCEPTED),
-        StatusCode::NO_CONTENT,
+        layer_cases::bare(),
+        ACCEPTED,
+        S::NO_CONTENT,
     );
+    let ours = layer_cases::accepting;
+    case(&mut group, "bearer_auth/accepting", ours(), ACCEPTED, S::OK);
+    let tokens = layer_cases::static_tokens;
     case(
         &mut group,
-        "bearer_auth/accepted",
-        &ours,
-        (AUTHORIZATION, ACCEPTED),
-        StatusCode::OK,
+        "bearer_auth/static_tokens",
+        tokens(),
+        ACCEPTED,
+        S::OK,
     );
     case(
         &mut group,
         "bearer_auth/missing",
-        &ours,
-        (ACCEPT, OTHER),
-        StatusCode::UNAUTHORIZED,
+        ours(),
+        MISSING,
+        S::UNAUTHORIZED,
     );
     case(
         &mut group,
         "bearer_auth/malformed",
-        &ours,
-        (AUTHORIZATION, MALFORMED),
-        StatusCode::BAD_REQUEST,
+        ours(),
+        MALFORMED,
+        S::BAD_REQUEST,
     );
+    let theirs = layer_cases::tower_http;
     case(
         &mut group,
         "tower_http/accepted",
-        &theirs,
-        (AUTHORIZATION, ACCEPTED),
-        StatusCode::NO_CONTENT,
+        theirs(),
+        ACCEPTED,
+        S::NO_CONTENT,
     );
     case(
         &mut group,
         "tower_http/missing",
-        &theirs,
-        (ACCEPT, OTHER),
-        StatusCode::UNAUTHORIZED,
+        theirs(),
+        MISSING,
+        S::UNAUTHORIZED,
     );
+    let theirs_with_claims = layer_cases::tower_http_with_claims;
+    let id = "tower_http/with_claims";
+    case(&mut group, id, theirs_with_claims(), ACCEPTED, S::OK);
     group.finish();
 }
 

@@ -6,11 +6,14 @@
 //!
 //! - `GET /public`: no token needed.
 //! - `GET /me`: any valid token; answers its claims as JSON.
+//! - `GET /hello`: any valid token; answers `hello`.
 //! - `GET /admin`: a valid token with the scope `admin`, else 403.
 //!
 //! Environment: `BIND` (default `127.0.0.1:3000`), `JWT_SECRET` (HS256) or
 //! `JWT_PUBLIC_KEY` (path of a PEM public key; the algorithm follows from the
-//! key), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_PROFILE` (`jwt` or `rfc9068`).
+//! key), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_PROFILE` (`jwt` or `rfc9068`),
+//! `JWT_CACHE` (`on` keeps verdicts in a `CachedVerifier`; built with the
+//! feature `cache`).
 //! With no key set it generates a secret for this run and prints tokens
 //! valid for an hour, with `curl` lines to try them:
 //!
@@ -28,6 +31,9 @@ mod jwt_env;
 mod jwt_routes;
 
 use tokio::net::TcpListener;
+#[cfg(feature = "cache")]
+use tower_bearer_auth::ConfigError;
+use tower_bearer_auth::jwt::{AccessClaims, JwtVerifier};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -35,7 +41,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind(common::bind_address()?).await?;
     let address = listener.local_addr()?;
 
-    let app = jwt_routes::routes(config.verifier, axum::Router::new())?;
+    let app = if cache_wanted()? {
+        cached_routes(config.verifier)?
+    } else {
+        jwt_routes::routes(config.verifier, axum::Router::new())?
+    };
 
     eprintln!("listening on http://{address}");
     for (scope, token) in &config.demo_tokens {
@@ -47,4 +57,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     axum::serve(listener, app).await?;
     Ok(())
+}
+
+/// `JWT_CACHE`: `on`, or unset (or `off`).
+fn cache_wanted() -> Result<bool, Box<dyn std::error::Error>> {
+    match std::env::var("JWT_CACHE").ok().as_deref() {
+        None | Some("" | "off") => Ok(false),
+        Some("on") => Ok(true),
+        Some(other) => Err(format!("JWT_CACHE must be on or off, not {other:?}").into()),
+    }
+}
+
+#[cfg(feature = "cache")]
+fn cached_routes(verifier: JwtVerifier<AccessClaims>) -> Result<axum::Router, ConfigError> {
+    let cached = tower_bearer_auth::cache::CachedVerifier::new(verifier);
+    jwt_routes::routes(cached, axum::Router::new())
+}
+
+#[cfg(not(feature = "cache"))]
+fn cached_routes(_: JwtVerifier<AccessClaims>) -> Result<axum::Router, Box<dyn std::error::Error>> {
+    Err("JWT_CACHE=on needs the feature cache: --features axum,jwt,cache".into())
 }

@@ -35,6 +35,42 @@ pub(crate) fn token(name: &str) -> String {
         .to_owned()
 }
 
+/// One algorithm under test: its group name, the fixture token signed with
+/// it, and the key file that verifies it.
+pub(crate) struct Case {
+    pub(crate) name: &'static str,
+    pub(crate) alg: Algorithm,
+    pub(crate) token: &'static str,
+    pub(crate) key: &'static str,
+}
+
+pub(crate) const CASES: [Case; 4] = [
+    Case {
+        name: "hs256",
+        alg: Algorithm::HS256,
+        token: "hs256-valid",
+        key: "hs256.secret",
+    },
+    Case {
+        name: "rs256",
+        alg: Algorithm::RS256,
+        token: "rs256-valid",
+        key: "rsa.pem",
+    },
+    Case {
+        name: "es256",
+        alg: Algorithm::ES256,
+        token: "es256-valid",
+        key: "ec256.pem",
+    },
+    Case {
+        name: "eddsa",
+        alg: Algorithm::EdDSA,
+        token: "eddsa-valid",
+        key: "ed25519.pem",
+    },
+];
+
 /// jsonwebtoken's key for `alg`, parsed once: its parsing is not part of
 /// the per-token cost of either path.
 pub(crate) fn decoding_key(alg: Algorithm, key: &[u8]) -> DecodingKey {

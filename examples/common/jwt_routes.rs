@@ -1,6 +1,6 @@
 //! The routes of the JWT examples (`quickstart`, `oidc`, `revocation`):
-//! `/public` open, `/me` any valid token, `/admin` (and the example's own
-//! admin routes) scope `admin`.
+//! `/public` open, `/me` and `/hello` any valid token, `/admin` (and the
+//! example's own admin routes) scope `admin`.
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -21,6 +21,9 @@ where
         .route_layer(auth.require_scopes(["admin"])?);
     Ok(Router::new()
         .route("/me", get(me))
+        // The hello-world behind the layer, for `benches/load.sh` to set
+        // against `/public`.
+        .route("/hello", get(|| async { "hello\n" }))
         .merge(admin)
         .route_layer(auth)
         .route("/public", get(|| async { "public\n" })))

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Requests per second of the quickstart (examples/quickstart.rs) under wrk,
+# with and without authentication, in one run: the server pinned to one
+# core, wrk to the other, both on 127.0.0.1.
+#
+#   benches/load.sh                  # 10 s per mode, 32 connections
+#   DURATION=30s CONNECTIONS=64 benches/load.sh
+#
+# Modes, each against a fresh server:
+#   no-auth       GET /public, outside the layer (the yardstick)
+#   hs256         GET /hello with an HS256 token, verified on every request
+#   es256         GET /hello with an ES256 token, verified on every request
+#   hs256-cached  the same with JWT_CACHE=on: every request after the first
+#   es256-cached  is a cache hit
+# /hello and /public answer the same few bytes, so the difference is the
+# layer. Printed per mode: requests per second, CPU time of the server per
+# request, wrk's p99 latency, and the rate as a fraction of no-auth.
+# Targets: hs256 >= 0.80, both cached modes >= 0.93.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+PORT=${PORT:-38917}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+
+if ! command -v wrk >/dev/null; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+fi
+
+cargo build --release --quiet --example quickstart --features axum,jwt,cache
+server=target/release/examples/quickstart
+fixtures=tests/fixtures/jwt
+token() {
+  python3 -c 'import json, sys
+tokens = json.load(open(sys.argv[1]))["tokens"]
+print(next(t["token"] for t in tokens if t["name"] == sys.argv[2]))' "$fixtures/tokens.json" "$1"
+}
+HS256_TOKEN=$(token hs256-valid)
+ES256_TOKEN=$(token es256-valid)
+HS256_SECRET=$(cat "$fixtures/hs256.secret")
+ticks_per_second=$(getconf CLK_TCK)
+
+pid=
+stop_server() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; fi; }
+trap stop_server EXIT
+
+# CPU ticks (user + system) the server has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+
+# run <mode> <path> <token or -> <env...>
+run() {
+  local mode=$1 path=$2 bearer=$3
+  shift 3
+  env BIND="127.0.0.1:$PORT" JWT_ISSUER=https://issuer.example.com \
+    JWT_AUDIENCE=https://api.example.com "$@" \
+    taskset -c "$SERVER_CPU" "$server" 2>/dev/null &
+  pid=$!
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  local header=()
+  if [ "$bearer" != - ]; then header=(-H "Authorization: Bearer $bearer"); fi
+  local status
+  status=$(curl -s -o /dev/null -w '%{http_code}' "${header[@]}" "http://127.0.0.1:$PORT$path")
+  [ "$status" = 200 ] || { echo "$mode: $path answered $status, not 200"; exit 1; }
+  # Warm-up, then the measured run.
+  taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d2s "${header[@]}" "http://127.0.0.1:$PORT$path" >/dev/null
+  local before after out
+  before=$(cpu_ticks)
+  out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "${header[@]}" \
+    "http://127.0.0.1:$PORT$path")
+  after=$(cpu_ticks)
+  stop_server
+  if grep -q "Non-2xx" <<<"$out"; then echo "$mode: wrk saw non-2xx answers"; echo "$out"; exit 1; fi
+  local rps requests p99
+  rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+  requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+  p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+  local cpu_us
+  cpu_us=$(awk -v t="$((after - before))" -v hz="$ticks_per_second" -v n="$requests" \
+    'BEGIN { printf "%.2f", t / hz / n * 1e6 }')
+  [ -n "${base_rps:-}" ] || base_rps=$rps
+  printf '%-14s %12s %16s %10s %8s\n' "$mode" "$rps" "$cpu_us" "$p99" \
+    "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.3f", a / b }')"
+}
+
+echo "wrk -t1 -c$CONNECTIONS -d$DURATION; server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU"
+printf '%-14s %12s %16s %10s %8s\n' mode requests/s "CPU µs/request" p99 ratio
+base_rps=
+run no-auth /public - JWT_SECRET="$HS256_SECRET"
+run hs256 /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET"
+run es256 /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem"
+run hs256-cached /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET" JWT_CACHE=on
+run es256-cached /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem" JWT_CACHE=on
