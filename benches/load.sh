@@ -3,8 +3,8 @@
 # with and without authentication, in one run: the server pinned to one
 # core, wrk to the other, both on 127.0.0.1.
 #
-#   benches/load.sh                  # 10 s per mode, 32 connections
-#   DURATION=30s CONNECTIONS=64 benches/load.sh
+#   benches/load.sh                  # 3 rounds of 5 s per mode, 32 connections
+#   ROUNDS=5 DURATION=10s CONNECTIONS=64 benches/load.sh
 #
 # Modes, each against a fresh server:
 #   no-auth       GET /public, outside the layer (the yardstick)
@@ -13,13 +13,16 @@
 #   hs256-cached  the same with JWT_CACHE=on: every request after the first
 #   es256-cached  is a cache hit
 # /hello and /public answer the same few bytes, so the difference is the
-# layer. Printed per mode: requests per second, CPU time of the server per
-# request, wrk's p99 latency, and the rate as a fraction of no-auth.
+# layer. The modes take turns, round after round, so a noisy neighbour
+# slows them alike. Printed per mode, the median over the rounds: requests
+# per second, CPU time of the server per request, wrk's p99 latency, and
+# the rate as a fraction of no-auth's.
 # Targets: hs256 >= 0.80, both cached modes >= 0.93.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-38917}
 SERVER_CPU=${SERVER_CPU:-0}
@@ -81,20 +84,38 @@ run() {
   local rps requests p99
   rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
   requests=$(awk '/requests in/ { print $1 }' <<<"$out")
-  p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+  # In milliseconds, whatever unit wrk picked.
+  p99=$(awk '$1 == "99%" { v = $2 + 0; u = $2; sub(/^[0-9.]+/, "", u)
+    printf "%.2f", u == "us" ? v / 1000 : u == "s" ? v * 1000 : v }' <<<"$out")
   local cpu_us
   cpu_us=$(awk -v t="$((after - before))" -v hz="$ticks_per_second" -v n="$requests" \
     'BEGIN { printf "%.2f", t / hz / n * 1e6 }')
-  [ -n "${base_rps:-}" ] || base_rps=$rps
-  printf '%-14s %12s %16s %10s %8s\n' "$mode" "$rps" "$cpu_us" "$p99" \
-    "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.3f", a / b }')"
+  results[$mode]+="$rps $cpu_us $p99"$'\n'
 }
 
-echo "wrk -t1 -c$CONNECTIONS -d$DURATION; server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU"
-printf '%-14s %12s %16s %10s %8s\n' mode requests/s "CPU µs/request" p99 ratio
-base_rps=
-run no-auth /public - JWT_SECRET="$HS256_SECRET"
-run hs256 /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET"
-run es256 /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem"
-run hs256-cached /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET" JWT_CACHE=on
-run es256-cached /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem" JWT_CACHE=on
+# The median of column $2 (1: rps, 2: CPU, 3: p99) of mode $1's rounds.
+median() {
+  sed '/^$/d' <<<"${results[$1]}" | awk -v c="$2" '{ print $c }' | sort -g \
+    | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+declare -A results
+modes=(no-auth hs256 es256 hs256-cached es256-cached)
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round of $ROUNDS" >&2
+  run no-auth /public - JWT_SECRET="$HS256_SECRET"
+  run hs256 /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET"
+  run es256 /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem"
+  run hs256-cached /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET" JWT_CACHE=on
+  run es256-cached /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem" JWT_CACHE=on
+done
+
+echo "wrk -t1 -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, medians;" \
+  "server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU"
+printf '%-14s %12s %16s %10s %8s\n' mode requests/s "CPU µs/request" "p99 ms" ratio
+base_rps=$(median no-auth 1)
+for mode in "${modes[@]}"; do
+  rps=$(median "$mode" 1)
+  printf '%-14s %12s %16s %10s %8s\n' "$mode" "$rps" "$(median "$mode" 2)" \
+    "$(median "$mode" 3)" "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.3f", a / b }')"
+done

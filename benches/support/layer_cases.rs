@@ -2,10 +2,9 @@
 //! compare: the same trivial handler bare, behind `BearerAuthLayer` and
 //! behind tower-http's static bearer check.
 
-#![allow(dead_code)] // each bench uses its part
-// tower-http's static bearer check is deprecated since 0.6.7, and still the
-// closest equivalent to compare with.
-#![allow(deprecated)]
+// Each bench uses its part; tower-http's static bearer check is deprecated
+// since 0.6.7, and still the closest equivalent to compare with.
+#![allow(dead_code, deprecated)]
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
