@@ -77,12 +77,10 @@ where
         }
     }
 
-    pub(crate) fn calling(call: S::Future) -> Self {
+    /// `private`: the token came in the URL.
+    pub(crate) fn calling(call: S::Future, private: bool) -> Self {
         Self {
-            state: State::Calling {
-                call,
-                private: false,
-            },
+            state: State::Calling { call, private },
         }
     }
 

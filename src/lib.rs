@@ -253,4 +253,4 @@ pub use rejection::{DefaultRejection, Reject, Rejected};
 pub use service::BearerAuth;
 pub use static_tokens::{MIN_STATIC_TOKEN_LEN, StaticTokens};
 pub use token::{BearerToken, TokenSource};
-pub use verify::VerifyToken;
+pub use verify::{Verdict, VerifyToken};

@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::{AuthError, ConfigError};
 use crate::token::{BearerToken, is_b64token};
-use crate::verify::VerifyToken;
+use crate::verify::{Verdict, VerifyToken};
 
 /// The shortest static token accepted: 22 base64 characters carry 128 bits,
 /// the least RFC 6750 §5.2 "infeasible to guess" allows.
@@ -114,6 +114,10 @@ where
     fn verify(&self, token: BearerToken, _head: &Parts) -> Self::Future {
         let claims = self.tokens.get(&TokenDigest::of(token.as_bytes()));
         ready(claims.cloned().ok_or_else(AuthError::invalid_token))
+    }
+
+    fn verify_now(&self, token: BearerToken, head: &Parts) -> Verdict<C, Self::Future> {
+        Verdict::Now(self.verify(token, head).into_inner())
     }
 }
 

@@ -51,6 +51,20 @@ pub trait VerifyToken {
     /// Verifies `token`, presented with the request `head`.
     fn verify(&self, token: BearerToken, head: &Parts) -> Self::Future;
 
+    /// Verifies `token`, answering [`Verdict::Now`] when the verdict needs
+    /// no wait. The layer calls this one: a verdict known at once lets it
+    /// call the inner service straight away, without keeping the request in
+    /// its response future or cloning the inner service.
+    ///
+    /// The default is [`Verdict::Later`] with [`verify`](Self::verify)'s
+    /// future. Override it when that future is often ready at once and
+    /// you can tell (as [`VerifyFuture::into_verdict`](crate::future::VerifyFuture::into_verdict)
+    /// or [`std::future::Ready::into_inner`] can); it must decide as
+    /// `verify` would.
+    fn verify_now(&self, token: BearerToken, head: &Parts) -> Verdict<Self::Claims, Self::Future> {
+        Verdict::Later(self.verify(token, head))
+    }
+
     /// What this verifier knows about `token`, which it accepted with
     /// `claims`: its expiry, its identifier, the keys that vouched for it.
     /// Wrappers that remember verdicts or revoke tokens call it after a
@@ -68,6 +82,16 @@ pub trait VerifyToken {
         let _ = facts;
         true
     }
+}
+
+/// What [`VerifyToken::verify_now`] answers: the verdict, or the future
+/// that will tell it.
+#[derive(Debug)]
+pub enum Verdict<C, F> {
+    /// Decided without waiting.
+    Now(Result<C, AuthError>),
+    /// To be decided by this future.
+    Later(F),
 }
 
 impl<F, Fut, C> VerifyToken for F

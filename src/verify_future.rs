@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::error::AuthError;
+use crate::verify::Verdict;
 
 /// The future of the verifiers that usually decide at once and sometimes
 /// wait: the JWT verifier (for fetched keys) and the cache (for the
@@ -27,6 +28,16 @@ impl<C> VerifyFuture<C> {
     pub fn ready(result: Result<C, AuthError>) -> Self {
         Self {
             state: State::Ready(Some(result)),
+        }
+    }
+
+    /// The verdict if it is known now, else this future: what a verifier
+    /// answering `VerifyFuture` returns from
+    /// [`VerifyToken::verify_now`](crate::VerifyToken::verify_now).
+    pub fn into_verdict(self) -> Verdict<C, Self> {
+        match self.state {
+            State::Ready(Some(result)) => Verdict::Now(result),
+            state => Verdict::Later(Self { state }),
         }
     }
 

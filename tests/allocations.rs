@@ -14,7 +14,7 @@ use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use http::request::Parts;
 use http::{HeaderValue, Request, Response, StatusCode};
 use tower::{Layer, Service, service_fn};
-use tower_bearer_auth::{AuthError, BearerAuthLayer, BearerToken};
+use tower_bearer_auth::{AuthError, BearerAuthLayer, BearerToken, StaticTokens};
 
 #[global_allocator]
 static ALLOCATOR: dhat::Alloc = dhat::Alloc;
@@ -85,8 +85,21 @@ where
 #[test]
 fn allocations_per_request() {
     let _profiler = dhat::Profiler::builder().testing().build();
+    // A closure's verdict waits in the response future; `StaticTokens`
+    // answers at once (`verify_now`) and the inner service is called
+    // straight away. Both paths are counted.
+    let tokens = StaticTokens::new()
+        .with_token("valid-token-0123456789", User { id: 7 })
+        .expect("a valid token");
+    check(BearerAuthLayer::new(accept).layer(service_fn(handler)));
+    check(BearerAuthLayer::new(tokens).layer(service_fn(handler)));
+}
+
+fn check<S>(mut layered: S)
+where
+    S: Service<Request<()>, Response = Response<()>, Error = Infallible>,
+{
     let mut bare = service_fn(handler);
-    let mut layered = BearerAuthLayer::new(accept).layer(service_fn(handler));
     // Whatever is set up lazily on a first request is out of the way.
     once(
         &mut layered,

@@ -21,7 +21,7 @@ use crate::error::{AuthError, ErrorKind};
 use crate::facts::TokenFacts;
 use crate::future::VerifyFuture;
 use crate::token::BearerToken;
-use crate::verify::VerifyToken;
+use crate::verify::{Verdict, VerifyToken};
 
 /// Verifications in flight tracked for sharing; beyond this many (a flood
 /// of new tokens), a new token is verified without being shared.
@@ -320,6 +320,10 @@ where
             Some(verification) => VerifyFuture::waiting(verification),
             None => self.start(digest, token, head),
         }
+    }
+
+    fn verify_now(&self, token: BearerToken, head: &Parts) -> Verdict<V::Claims, Self::Future> {
+        self.verify(token, head).into_verdict()
     }
 
     /// The remembered facts, or the wrapped verifier's.

@@ -21,7 +21,7 @@ use super::key_set::KeySet;
 use crate::error::AuthError;
 use crate::facts::{KeyFingerprint, TokenFacts};
 use crate::token::BearerToken;
-use crate::verify::VerifyToken;
+use crate::verify::{Verdict, VerifyToken};
 
 /// The application's own check of the claims, run last: `Err` carries a
 /// short fixed reason for logs.
@@ -338,6 +338,10 @@ where
             });
         }
         JwtFuture::ready(verified.map_err(AuthError::from))
+    }
+
+    fn verify_now(&self, token: BearerToken, head: &Parts) -> Verdict<C, Self::Future> {
+        self.verify(token, head).into_verdict()
     }
 
     /// `exp`, `jti` and the keys that could have verified the token, read

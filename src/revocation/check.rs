@@ -14,6 +14,7 @@ use super::{Revocations, TokenId};
 use crate::error::AuthError;
 use crate::facts::TokenFacts;
 use crate::token::BearerToken;
+use crate::verify::Verdict;
 use crate::verify::VerifyToken;
 
 /// Runs the verifier it wraps, then looks each token it accepts up on a
@@ -115,6 +116,22 @@ where
             token: Some(token),
             inner: Arc::clone(&self.inner),
             fail_open: self.fail_open,
+        }
+    }
+
+    /// The revocation check runs at once on a verdict the wrapped verifier
+    /// knows at once.
+    fn verify_now(&self, token: BearerToken, head: &Parts) -> Verdict<V::Claims, Self::Future> {
+        match self.inner.verifier.verify_now(token.clone(), head) {
+            Verdict::Now(verdict) => Verdict::Now(
+                verdict.and_then(|claims| self.inner.check(&token, claims, self.fail_open)),
+            ),
+            Verdict::Later(verdict) => Verdict::Later(RevocationFuture {
+                verdict,
+                token: Some(token),
+                inner: Arc::clone(&self.inner),
+                fail_open: self.fail_open,
+            }),
         }
     }
 
