@@ -87,6 +87,7 @@ pub trait VerifyToken {
 /// What [`VerifyToken::verify_now`] answers: the verdict, or the future
 /// that will tell it.
 #[derive(Debug)]
+#[must_use = "a verdict decides whether the request passes"]
 pub enum Verdict<C, F> {
     /// Decided without waiting.
     Now(Result<C, AuthError>),

@@ -16,7 +16,8 @@ use http::{HeaderValue, StatusCode, Uri};
 use support::{ApiClaims, READ_TOKEN, UNKNOWN_TOKEN};
 use tower_bearer_auth::axum::Claims;
 use tower_bearer_auth::{
-    AuthError, BearerAuthLayer, BearerToken, Rejected, TokenExtractor, is_cors_preflight,
+    AuthError, BearerAuthLayer, BearerToken, Rejected, TokenExtractor, VerifyToken,
+    is_cors_preflight,
 };
 
 fn bearer(token: &str) -> Vec<u8> {
@@ -413,6 +414,24 @@ async fn scope_layer_from_the_auth_layer_shares_its_realm() {
 
 #[tokio::test]
 async fn query_token_leaves_the_uri_and_keeps_the_answer_private() {
+    // `StaticTokens` answers at once: the inner service is called straight
+    // from the layer's `call`.
+    query_token_case(support::tokens()).await;
+}
+
+#[tokio::test]
+async fn query_token_leaves_the_uri_and_keeps_the_answer_private_after_a_wait() {
+    // A closure's verdict is awaited in the layer's response future.
+    let tokens = support::tokens();
+    let verifier = move |token: BearerToken, head: &Parts| tokens.verify(token, head);
+    query_token_case(verifier).await;
+}
+
+async fn query_token_case<V>(verifier: V)
+where
+    V: VerifyToken<Claims = ApiClaims> + Clone + Send + Sync + 'static,
+    V::Future: Send,
+{
     let extractor = TokenExtractor::new().with_query_parameter();
     let app = Router::new()
         .route(
@@ -427,7 +446,7 @@ async fn query_token_leaves_the_uri_and_keeps_the_answer_private() {
             "/no-store",
             get(|| async { ([("cache-control", "no-store")], "no-store") }),
         )
-        .route_layer(BearerAuthLayer::new(support::tokens()).with_extractor(extractor));
+        .route_layer(BearerAuthLayer::new(verifier).with_extractor(extractor));
     let address = support::serve(app).await;
 
     let path = format!("/me?a=1&access_token={READ_TOKEN}&b=2");

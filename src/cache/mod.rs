@@ -9,7 +9,9 @@
 //!   token, compared byte for byte after a hash lookup. The cache keeps the
 //!   tokens it remembers, as long as it remembers them; they are never in
 //!   its `Debug` output. Refusals, whose tokens anyone can choose, are kept
-//!   by SHA-256 digest in a table hashed with a random key.
+//!   by SHA-256 digest in a table hashed with a random key. The verified
+//!   tokens' table uses a faster hash that does not resist chosen
+//!   collisions: do not cache a verifier that accepts any token.
 //! - **Bounded in entries** ([`CachedVerifierBuilder::with_max_entries`]),
 //!   evicting with S3-FIFO (`quick_cache`): a burst of tokens seen once does
 //!   not push out the tokens seen again and again.

@@ -50,10 +50,12 @@ pub(super) struct Limits {
 type TokenDigest = [u8; 32];
 
 /// Verified tokens, keyed by the token itself: a hit is a hash of its
-/// bytes and a comparison with them (the hash is quick_cache's default,
-/// foldhash, randomly seeded per cache). Only tokens the verifier accepted
-/// are inserted, so nobody without valid tokens chooses these keys.
-type VerifiedTokens<C> = Cache<Box<[u8]>, Arc<Verified<C>>>;
+/// bytes and a comparison with them. The hash is foldhash, seeded at random
+/// per cache: fast, and not built to resist chosen collisions, which is
+/// fine because only tokens the verifier accepted are inserted, so nobody
+/// without valid tokens chooses these keys.
+type VerifiedTokens<C> =
+    Cache<Box<[u8]>, Arc<Verified<C>>, UnitWeighter, foldhash::quality::RandomState>;
 
 /// A verification several requests wait for.
 type Verification<C> = Shared<BoxFuture<'static, Result<C, AuthError>>>;
@@ -71,8 +73,8 @@ struct Verified<C> {
     claims: C,
     facts: TokenFacts,
     /// The earlier of the maximum age and the token's expiry, on the
-    /// monotonic clock: the time the token had left was read off the wall
-    /// clock once, when it was remembered, so a hit reads one clock.
+    /// monotonic clock; the expiry is checked on the wall clock as well,
+    /// which goes on while the machine sleeps and the monotonic one may not.
     until: Instant,
 }
 
@@ -117,7 +119,13 @@ impl<V: VerifyToken> CachedVerifier<V> {
         Self {
             verifier,
             memory: Arc::new(Memory {
-                verified: Cache::new(limits.max_entries),
+                verified: Cache::with(
+                    limits.max_entries,
+                    limits.max_entries as u64,
+                    UnitWeighter,
+                    foldhash::quality::RandomState::default(),
+                    Default::default(),
+                ),
                 refused,
                 in_flight: Mutex::new(HashMap::new()),
                 next_flight: AtomicU64::new(0),
@@ -155,7 +163,9 @@ impl<V: VerifyToken> CachedVerifier<V> {
     fn accepted(&self, token: &[u8]) -> Option<V::Claims> {
         let verified = &self.memory.verified;
         let entry = verified.get(token)?;
-        if Instant::now() < entry.until && self.verifier.still_trusts(&entry.facts) {
+        let fresh = Instant::now() < entry.until
+            && (entry.facts.expires_at()).is_none_or(|expires_at| SystemTime::now() < expires_at);
+        if fresh && self.verifier.still_trusts(&entry.facts) {
             return Some(entry.claims.clone());
         }
         verified.remove_if(token, |current| Arc::ptr_eq(current, &entry));
