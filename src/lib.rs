@@ -212,6 +212,7 @@ mod facts;
 pub mod future;
 mod layer;
 mod rejection;
+mod scan;
 mod service;
 mod static_tokens;
 mod token;

@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::error::{JwtError, JwtErrorKind};
-use crate::token::all_in;
+use crate::scan::{all_bytes, find_byte, is_alpha, is_digit};
 
 /// A token split into its segments, each checked to be unpadded base64url
 /// (RFC 7515 §2): the bearer token grammar also allows `+`, `/`, `~` and
@@ -32,18 +32,13 @@ impl<'a> Compact<'a> {
     /// signature here, so that a bad one is malformed rather than a
     /// signature that does not verify.
     pub(crate) fn split(token: &'a [u8]) -> Result<Self, JwtError> {
-        let dot = |from: usize| {
-            token[from..]
-                .iter()
-                .position(|&b| b == b'.')
-                .map(|at| from + at)
-        };
+        let dot = |from: usize| find_byte(&token[from..], b'.').map(|at| from + at);
         let first = dot(0).ok_or(MALFORMED)?;
         let second = dot(first + 1).ok_or(MALFORMED)?;
         let (header, payload) = (&token[..first], &token[first + 1..second]);
         let signature = &token[second + 1..];
         // A third dot is not base64url either.
-        if header.is_empty() || payload.is_empty() || !all_in(signature, &BASE64URL) {
+        if header.is_empty() || payload.is_empty() || !all_bytes(signature, is_base64url_char) {
             return Err(MALFORMED);
         }
         Ok(Self {
@@ -62,21 +57,22 @@ pub(crate) fn decode_segment(segment: &[u8]) -> Result<Vec<u8>, JwtError> {
     URL_SAFE_NO_PAD.decode(segment).map_err(|_| MALFORMED)
 }
 
-/// The base64url alphabet (RFC 4648 §5), by byte value.
-const BASE64URL: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let b = byte as u8;
-        table[byte] = b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
-        byte += 1;
-    }
-    table
-};
+/// The base64url alphabet (RFC 4648 §5), in comparisons.
+fn is_base64url_char(b: u8) -> bool {
+    is_alpha(b) | is_digit(b) | (b == b'-') | (b == b'_')
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64url_characters() {
+        for b in 0..=u8::MAX {
+            let listed = b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+            assert_eq!(is_base64url_char(b), listed, "{b:#x}");
+        }
+    }
 
     #[test]
     fn splits_exactly_three_segments() {

@@ -1,0 +1,82 @@
+//! Byte scans on the per-request path, written so that the compiler checks
+//! 16 bytes at a time with vector instructions: a table lookup a byte
+//! cannot be vectorized, and neither can an early-exit loop.
+
+/// Whether every byte of `bytes` passes `is_member`, which must be built
+/// from comparisons (no table) to vectorize. The tail is checked as the
+/// last 16 bytes, overlapping the chunk before it, so that no byte is
+/// left to a loop of one byte a step.
+pub(crate) fn all_bytes(bytes: &[u8], is_member: impl Fn(u8) -> bool + Copy) -> bool {
+    let chunk_passes = |chunk: &[u8; 16]| chunk.iter().fold(true, |ok, &b| ok & is_member(b));
+    match bytes.last_chunk::<16>() {
+        Some(last) => bytes.as_chunks::<16>().0.iter().all(chunk_passes) && chunk_passes(last),
+        None => bytes.iter().fold(true, |ok, &b| ok & is_member(b)),
+    }
+}
+
+/// The index of the first `needle` in `bytes`: 16 bytes a step until a
+/// chunk holds it.
+// Used by the JWT verifier only.
+#[cfg_attr(not(feature = "jwt-core"), allow(dead_code))]
+pub(crate) fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
+    let (chunks, _) = bytes.as_chunks::<16>();
+    let mut from = 0;
+    for chunk in chunks {
+        let mut found = false;
+        for &b in chunk {
+            found |= b == needle;
+        }
+        if found {
+            break;
+        }
+        from += 16;
+    }
+    bytes[from..]
+        .iter()
+        .position(|&b| b == needle)
+        .map(|at| from + at)
+}
+
+/// `ALPHA`: `b | 0x20` folds upper case onto lower case.
+pub(crate) fn is_alpha(b: u8) -> bool {
+    (b | 0x20).wrapping_sub(b'a') < 26
+}
+
+/// `DIGIT`.
+// Used by the JWT verifier only.
+#[cfg_attr(not(feature = "jwt-core"), allow(dead_code))]
+pub(crate) fn is_digit(b: u8) -> bool {
+    b.wrapping_sub(b'0') < 10
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_match_std() {
+        for b in 0..=u8::MAX {
+            assert_eq!(is_alpha(b), b.is_ascii_alphabetic(), "{b:#x}");
+            assert_eq!(is_digit(b), b.is_ascii_digit(), "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn scans_agree_with_the_plain_loops_at_every_length_and_position() {
+        for len in 0..70 {
+            let clean = vec![b'a'; len];
+            assert!(all_bytes(&clean, is_alpha));
+            assert_eq!(find_byte(&clean, b'.'), None);
+            for at in 0..len {
+                let mut bytes = clean.clone();
+                bytes[at] = b'.';
+                assert!(!all_bytes(&bytes, is_alpha), "len {len}, at {at}");
+                assert_eq!(find_byte(&bytes, b'.'), Some(at), "len {len}, at {at}");
+                if at + 1 < len {
+                    bytes[len - 1] = b'.';
+                    assert_eq!(find_byte(&bytes, b'.'), Some(at), "first of two");
+                }
+            }
+        }
+    }
+}
