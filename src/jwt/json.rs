@@ -87,8 +87,14 @@ impl<'de> de::Deserialize<'de> for Str<'de> {
 /// The first names stay on the stack and are searched linearly, which is
 /// what a header or a usual claims set needs; more spill into a sorted
 /// vector, so a payload of a thousand claims costs `n log n`, not `n²`.
+///
+/// Each inline name is first compared by a fingerprint: its length and
+/// first seven bytes in one word. It decides alone for names of up to
+/// seven bytes (`iss`, `aud`, `exp`, `scope`), and spares the others a
+/// `memcmp` call unless their first seven bytes and length match.
 #[derive(Default)]
 pub(crate) struct Names<'de> {
+    prints: [u64; INLINE],
     inline: [Option<Str<'de>>; INLINE],
     len: usize,
     spilled: Vec<Str<'de>>,
@@ -96,17 +102,37 @@ pub(crate) struct Names<'de> {
 
 const INLINE: usize = 16;
 
+/// The bytes of a name a fingerprint holds; a longer name is compared in
+/// full when its fingerprint matches.
+const PRINTED: usize = 7;
+
+/// The name's first [`PRINTED`] bytes, then its length (saturated).
+fn fingerprint(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut word = [0; 8];
+    let printed = bytes.len().min(PRINTED);
+    word[..printed].copy_from_slice(&bytes[..printed]);
+    word[PRINTED] = u8::try_from(bytes.len()).unwrap_or(u8::MAX);
+    u64::from_le_bytes(word)
+}
+
 impl<'de> Names<'de> {
     /// Records `name`; an error if it was seen before.
     pub(crate) fn insert<E: de::Error>(&mut self, name: &Str<'de>) -> Result<(), E> {
-        if self.inline[..self.len]
-            .iter()
-            .flatten()
-            .any(|seen| seen == name)
-        {
+        let print = fingerprint(name);
+        let seen_before =
+            self.prints[..self.len]
+                .iter()
+                .zip(&self.inline)
+                .any(|(&seen_print, seen)| {
+                    seen_print == print
+                        && (name.len() <= PRINTED || seen.as_ref().is_some_and(|seen| seen == name))
+                });
+        if seen_before {
             return Err(E::custom("duplicate member name"));
         }
         if self.len < INLINE {
+            self.prints[self.len] = print;
             self.inline[self.len] = Some(name.clone());
             self.len += 1;
             return Ok(());
@@ -246,6 +272,21 @@ mod tests {
                 assert!(!skip(&duplicated), "{count} names, k{repeated} twice");
             }
         }
+    }
+
+    #[test]
+    fn fingerprints_decide_short_names_and_filter_long_ones() {
+        // Same length and first seven bytes: told apart by the full compare.
+        assert!(skip(r#"{"client_a":1,"client_b":2}"#));
+        assert!(!skip(r#"{"client_id":1,"client_id":2}"#));
+        // A length that saturates the fingerprint's byte.
+        let long = "n".repeat(300);
+        assert!(skip(&format!(r#"{{"{long}a":1,"{long}b":2}}"#)));
+        assert!(!skip(&format!(r#"{{"{long}":1,"{long}":2}}"#)));
+        // Short names that share a prefix, or are a prefix of one another.
+        assert!(skip(r#"{"iss":1,"iat":2,"is":3,"i":4,"":5,"isss":6}"#));
+        assert!(!skip(r#"{"":1,"":2}"#));
+        assert!(!skip(r#"{"exp":1,"aud":2,"exp":3}"#));
     }
 
     #[test]
