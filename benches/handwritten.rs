@@ -67,17 +67,20 @@ fn main() -> Result<(), Error> {
 /// The key and checks of the quickstart's configuration.
 fn keys() -> Result<Keys, Error> {
     let (key, algorithm) = match (var("JWT_SECRET"), var("JWT_PUBLIC_KEY")) {
-        (Ok(secret), _) => (
+        (Ok(secret), Err(_)) => (
             DecodingKey::from_secret(secret.as_bytes()),
             Algorithm::HS256,
         ),
-        (_, Ok(path)) => (
+        (Err(_), Ok(path)) => (
             DecodingKey::from_ec_pem(&std::fs::read(path)?)?,
             Algorithm::ES256,
         ),
         _ => return Err("set JWT_SECRET or JWT_PUBLIC_KEY".into()),
     };
+    // The checks the layer makes: `exp` (jsonwebtoken's default), `nbf`,
+    // the issuer, the audience and the one algorithm.
     let mut validation = Validation::new(algorithm);
+    validation.validate_nbf = true;
     validation.set_issuer(&[var("JWT_ISSUER")?]);
     validation.set_audience(&[var("JWT_AUDIENCE")?]);
     Ok(Keys { key, validation })

@@ -7,7 +7,9 @@
 //! verified, claims attached, response future polled once), and the same
 //! request with a `CachedVerifier` that holds the token (`cached`).
 //!
-//! Usage: `jwt_instructions <decode|verify|layer|cached|none> <hs256|rs256|es256|eddsa> <n>`.
+//! Usage: `jwt_instructions <decode|verify|layer|cached|decode_typed|verify_typed|none> <hs256|rs256|es256|eddsa> <n>`.
+//! `decode_typed` and `verify_typed` read the claims into a struct of two
+//! strings instead of `AccessClaims`.
 //! The script subtracts the count of `none` (all the set-up, no
 //! verification) and divides by `n`. The paths are those of `benches/jwt.rs`.
 
@@ -23,12 +25,23 @@ use http::header::AUTHORIZATION;
 use http::{HeaderValue, Request, Response};
 use tower::{Layer, service_fn};
 
-use jwt_fixtures::{decoding_key, fixture, token, validation, verifier};
+use jwt_fixtures::{decoding_key, fixture, token, validation, verifier, verifier_of};
 use support::once;
 use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::cache::CachedVerifier;
 use tower_bearer_auth::jwt::AccessClaims;
 use tower_bearer_auth::jwt::jsonwebtoken::{self, Algorithm};
+
+/// The claims a handler of its own would read, as a hand-written check
+/// declares them: two strings instead of the whole claims map
+/// `AccessClaims` keeps.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Typed {
+    sub: String,
+    #[serde(default)]
+    scope: String,
+}
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -40,7 +53,7 @@ fn main() {
         // meant for callgrind, through the script.
         eprintln!(
             "jwt_instructions: run benches/jwt_instructions.sh, or \
-             jwt_instructions <decode|verify|layer|cached|none> <hs256|rs256|es256|eddsa> <n>"
+             jwt_instructions <decode|verify|layer|cached|decode_typed|verify_typed|none> <alg> <n>"
         );
         return;
     };
@@ -58,6 +71,7 @@ fn main() {
     let decoding_key = decoding_key(alg, &key);
     let validation = validation(alg);
     let verifier = verifier(alg, &key);
+    let typed = verifier_of::<Typed>(alg, &key);
     let handler = service_fn(|r: Request<()>| {
         assert!(
             r.extensions().get::<AccessClaims>().is_some(),
@@ -72,6 +86,8 @@ fn main() {
     // Both accept the token, and one-time initialisation is out of the way.
     jsonwebtoken::decode::<AccessClaims>(&token, &decoding_key, &validation).expect("decode");
     verifier.verify_jwt(&token).expect("verify_jwt");
+    jsonwebtoken::decode::<Typed>(&token, &decoding_key, &validation).expect("decode typed");
+    typed.verify_jwt(&token).expect("verify_jwt typed");
     let request = || {
         Request::builder()
             .header(AUTHORIZATION, authorization.clone())
@@ -93,6 +109,14 @@ fn main() {
             }
             "verify" => {
                 black_box(verifier.verify_jwt(black_box(&token)).expect("accepted"));
+            }
+            "decode_typed" => {
+                let claims =
+                    jsonwebtoken::decode::<Typed>(black_box(&token), &decoding_key, &validation);
+                black_box(claims.expect("accepted"));
+            }
+            "verify_typed" => {
+                black_box(typed.verify_jwt(black_box(&token)).expect("accepted"));
             }
             "layer" => assert_eq!(once(&mut service, request()).status(), 200),
             "cached" => assert_eq!(once(&mut cached, request()).status(), 200),

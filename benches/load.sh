@@ -41,9 +41,10 @@ fi
 
 cargo build --release --quiet --example quickstart --features axum,jwt,cache
 quickstart=target/release/examples/quickstart
-handwritten=$(cargo bench --bench handwritten --features axum,jwt,cache --no-run 2>&1 \
-  | sed -n 's/.*Executable .*(\(.*handwritten-[^)]*\)).*/\1/p' | tail -n 1)
-[ -x "$handwritten" ] || { echo "could not build benches/handwritten.rs"; exit 1; }
+built=$(cargo bench --bench handwritten --features axum,jwt,cache --no-run 2>&1) \
+  || { echo "$built"; echo "could not build benches/handwritten.rs"; exit 1; }
+handwritten=$(sed -n 's/.*Executable .*(\(.*handwritten-[^)]*\)).*/\1/p' <<<"$built" | tail -n 1)
+[ -x "$handwritten" ] || { echo "$built"; echo "no executable for benches/handwritten.rs"; exit 1; }
 fixtures=tests/fixtures/jwt
 token() {
   python3 -c 'import json, sys
@@ -62,10 +63,13 @@ trap stop_server EXIT
 # CPU ticks (user + system) the server has used so far.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 
-# run <mode> <server command> <path> <token or -> <env...>
+# run <mode> <quickstart|handwritten> <path> <token or -> <env...>
 run() {
   local mode=$1 path=$3 bearer=$4 command
-  read -ra command <<<"$2"
+  case $2 in
+    quickstart) command=("$quickstart") ;;
+    handwritten) command=("$handwritten" serve) ;;
+  esac
   shift 4
   env BIND="127.0.0.1:$PORT" JWT_ISSUER=https://issuer.example.com \
     JWT_AUDIENCE=https://api.example.com "$@" \
@@ -109,16 +113,15 @@ median() {
 
 declare -A results
 modes=(no-auth hs256 es256 hs256-cached es256-cached hs256-by-hand es256-by-hand)
-by_hand="$handwritten serve"
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round of $ROUNDS" >&2
-  run no-auth "$quickstart" /public - JWT_SECRET="$HS256_SECRET"
-  run hs256 "$quickstart" /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET"
-  run es256 "$quickstart" /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem"
-  run hs256-cached "$quickstart" /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET" JWT_CACHE=on
-  run es256-cached "$quickstart" /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem" JWT_CACHE=on
-  run hs256-by-hand "$by_hand" /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET"
-  run es256-by-hand "$by_hand" /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem"
+  run no-auth quickstart /public - JWT_SECRET="$HS256_SECRET"
+  run hs256 quickstart /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET"
+  run es256 quickstart /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem"
+  run hs256-cached quickstart /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET" JWT_CACHE=on
+  run es256-cached quickstart /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem" JWT_CACHE=on
+  run hs256-by-hand handwritten /hello "$HS256_TOKEN" JWT_SECRET="$HS256_SECRET"
+  run es256-by-hand handwritten /hello "$ES256_TOKEN" JWT_PUBLIC_KEY="$fixtures/ec256.pem"
 done
 
 echo "wrk -t1 -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, medians;" \
@@ -130,10 +133,10 @@ for mode in "${modes[@]}"; do
   rps=$(median "$mode" 1)
   # The rate against the hand-written check of the same algorithm.
   case $mode in
-    hs256 | hs256-cached) by_hand=$(ratio "$rps" "$(median hs256-by-hand 1)") ;;
-    es256 | es256-cached) by_hand=$(ratio "$rps" "$(median es256-by-hand 1)") ;;
-    *) by_hand=- ;;
+    hs256 | hs256-cached) vs_by_hand=$(ratio "$rps" "$(median hs256-by-hand 1)") ;;
+    es256 | es256-cached) vs_by_hand=$(ratio "$rps" "$(median es256-by-hand 1)") ;;
+    *) vs_by_hand=- ;;
   esac
   printf '%-14s %12s %16s %10s %8s %8s\n' "$mode" "$rps" "$(median "$mode" 2)" \
-    "$(median "$mode" 3)" "$(ratio "$rps" "$base_rps")" "$by_hand"
+    "$(median "$mode" 3)" "$(ratio "$rps" "$base_rps")" "$vs_by_hand"
 done

@@ -1,6 +1,7 @@
-//! Byte scans on the per-request path, written so that the compiler checks
-//! 16 bytes at a time with vector instructions: a table lookup a byte
-//! cannot be vectorized, and neither can an early-exit loop.
+//! Byte scans on the per-request path, and the character classes they
+//! test, written so that the compiler checks 16 bytes at a time with vector
+//! instructions: a table lookup a byte is not vectorized, and neither is an
+//! early-exit loop.
 
 /// Whether every byte of `bytes` passes `is_member`, which must be built
 /// from comparisons (no table) to vectorize. The tail is checked as the

@@ -6,6 +6,7 @@
 use std::fs;
 use std::path::PathBuf;
 
+use serde::de::DeserializeOwned;
 use tower_bearer_auth::jwt::jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
 
@@ -99,6 +100,11 @@ pub(crate) fn validation(alg: Algorithm) -> Validation {
 /// The key has no `kid`, so it accepts the fixture's (`hs`, `rsa`, `ec256`,
 /// `ed`).
 pub(crate) fn verifier(alg: Algorithm, key: &[u8]) -> JwtVerifier<AccessClaims> {
+    verifier_of(alg, key)
+}
+
+/// [`verifier`] reading the claims into `C`.
+pub(crate) fn verifier_of<C: DeserializeOwned>(alg: Algorithm, key: &[u8]) -> JwtVerifier<C> {
     let key = match alg {
         Algorithm::HS256 => JwtKey::hmac(key),
         _ => JwtKey::from_pem(key),

@@ -94,7 +94,7 @@ impl<'de> de::Deserialize<'de> for Str<'de> {
 /// `memcmp` call unless their first seven bytes and length match.
 #[derive(Default)]
 pub(crate) struct Names<'de> {
-    prints: [u64; INLINE],
+    fingerprints: [u64; INLINE],
     inline: [Option<Str<'de>>; INLINE],
     len: usize,
     spilled: Vec<Str<'de>>,
@@ -104,35 +104,35 @@ const INLINE: usize = 16;
 
 /// The bytes of a name a fingerprint holds; a longer name is compared in
 /// full when its fingerprint matches.
-const PRINTED: usize = 7;
+const FINGERPRINT_BYTES: usize = 7;
 
-/// The name's first [`PRINTED`] bytes, then its length (saturated).
+/// The name's first [`FINGERPRINT_BYTES`] bytes, then its length (saturated).
 fn fingerprint(name: &str) -> u64 {
     let bytes = name.as_bytes();
     let mut word = [0; 8];
-    let printed = bytes.len().min(PRINTED);
-    word[..printed].copy_from_slice(&bytes[..printed]);
-    word[PRINTED] = u8::try_from(bytes.len()).unwrap_or(u8::MAX);
+    for (byte, &b) in word.iter_mut().zip(bytes.iter().take(FINGERPRINT_BYTES)) {
+        *byte = b;
+    }
+    word[FINGERPRINT_BYTES] = u8::try_from(bytes.len()).unwrap_or(u8::MAX);
     u64::from_le_bytes(word)
 }
 
 impl<'de> Names<'de> {
     /// Records `name`; an error if it was seen before.
     pub(crate) fn insert<E: de::Error>(&mut self, name: &Str<'de>) -> Result<(), E> {
-        let print = fingerprint(name);
-        let seen_before =
-            self.prints[..self.len]
-                .iter()
-                .zip(&self.inline)
-                .any(|(&seen_print, seen)| {
-                    seen_print == print
-                        && (name.len() <= PRINTED || seen.as_ref().is_some_and(|seen| seen == name))
-                });
+        let name_fingerprint = fingerprint(name);
+        let seen_before = self.fingerprints[..self.len].iter().zip(&self.inline).any(
+            |(&seen_fingerprint, seen)| {
+                seen_fingerprint == name_fingerprint
+                    && (name.len() <= FINGERPRINT_BYTES
+                        || seen.as_ref().is_some_and(|seen| seen == name))
+            },
+        );
         if seen_before {
             return Err(E::custom("duplicate member name"));
         }
         if self.len < INLINE {
-            self.prints[self.len] = print;
+            self.fingerprints[self.len] = name_fingerprint;
             self.inline[self.len] = Some(name.clone());
             self.len += 1;
             return Ok(());
