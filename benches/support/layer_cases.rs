@@ -97,10 +97,10 @@ pub(crate) fn tower_http_with_claims()
 }
 
 /// The request of every case: one header, an empty body. The value is
-/// static: cloning it costs what cloning hyper's costs (a reference-counted
-/// slice of its read buffer), nothing. A value copied from a `&str` would
-/// instead allocate at its first clone, which the layer's token makes and
-/// no server request pays.
+/// static, so cloning it costs about what cloning hyper's does (a
+/// reference-counted slice of its read buffer). A value copied from a
+/// `&str` would allocate at its first clone instead (the layer's token is
+/// one), which no server request pays.
 pub(crate) fn request((name, value): &(HeaderName, &'static str)) -> Request<()> {
     Request::builder()
         .header(name.clone(), HeaderValue::from_static(value))
