@@ -183,8 +183,9 @@ impl JwksBuilder {
 
     /// Allows plain `http` URLs to any host, for an identity provider on a
     /// network the application trusts. Without it, `http` is allowed only
-    /// to `localhost` and loopback addresses: keys fetched in clear text
-    /// could be replaced on the way, and with them every signature.
+    /// to a loopback IP literal such as `127.0.0.1` or `[::1]` (a name,
+    /// `localhost` included, could resolve anywhere): keys fetched in clear
+    /// text could be replaced on the way, and with them every signature.
     pub fn with_plain_http(mut self) -> Self {
         self.http_policy = HttpPolicy::Anywhere;
         self
