@@ -3,6 +3,8 @@
 //! attributes it was built from, and the answer's status depends on the
 //! error kind alone.
 
+mod support;
+
 use std::convert::Infallible;
 use std::future::{Future, Ready, ready};
 use std::pin::pin;
@@ -16,17 +18,7 @@ use tower::{Layer, Service, service_fn};
 
 use tower_bearer_auth::{AuthError, BearerAuthLayer, BearerToken, ErrorKind, TokenExtractor};
 
-const KINDS: [ErrorKind; 9] = [
-    ErrorKind::MissingCredentials,
-    ErrorKind::MalformedCredentials,
-    ErrorKind::TokenTooLong,
-    ErrorKind::MultipleTokens,
-    ErrorKind::InvalidToken,
-    ErrorKind::Expired,
-    ErrorKind::Revoked,
-    ErrorKind::InsufficientScope,
-    ErrorKind::Unavailable,
-];
+use support::ERROR_KINDS;
 
 /// A `b64token` (RFC 6750 §2.1), by the grammar's own words.
 const B64TOKEN: &str = "[A-Za-z0-9._~+/-]{1,64}={0,2}";
@@ -213,7 +205,7 @@ proptest! {
     #[test]
     fn a_rendered_challenge_parses_back_to_its_attributes(
         realm in prop_oneof!["[ -~]{0,30}", ".{0,30}"],
-        kind in proptest::sample::select(&KINDS[..]),
+        kind in proptest::sample::select(&ERROR_KINDS[..]),
         description in proptest::option::of(prop_oneof!["[ -~]{0,40}", ".{0,40}", "[a-z ]{190,210}"]),
         scope in proptest::option::of(prop_oneof!["[a-z:]{1,8}( [a-z:]{1,8}){0,3}", "[ -~]{0,20}"]),
     ) {
@@ -257,7 +249,7 @@ proptest! {
     /// `grpc-status` instead.
     #[test]
     fn the_status_depends_on_the_kind_alone(
-        kind in proptest::sample::select(&KINDS[..]),
+        kind in proptest::sample::select(&ERROR_KINDS[..]),
         description in proptest::option::of("[ -~]{0,40}"),
         scope in proptest::option::of("[ -~]{0,20}"),
         method in proptest::sample::select(vec![Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH]),

@@ -63,17 +63,7 @@ fn debug_and_display_never_show_the_token() {
         "the value is there when asked for by name"
     );
 
-    for kind in [
-        ErrorKind::MissingCredentials,
-        ErrorKind::MalformedCredentials,
-        ErrorKind::TokenTooLong,
-        ErrorKind::MultipleTokens,
-        ErrorKind::InvalidToken,
-        ErrorKind::Expired,
-        ErrorKind::Revoked,
-        ErrorKind::InsufficientScope,
-        ErrorKind::Unavailable,
-    ] {
+    for kind in support::ERROR_KINDS {
         let error = AuthError::new(kind);
         assert_hidden("AuthError Display", &error.to_string());
         assert_hidden("AuthError Debug", &format!("{error:?}"));

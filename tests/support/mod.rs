@@ -9,8 +9,8 @@ use std::time::Duration;
 use axum::Router;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tower_bearer_auth::StaticTokens;
 use tower_bearer_auth::scope::{HasScopes, Scopes};
+use tower_bearer_auth::{ErrorKind, StaticTokens};
 
 /// Subject `demo`, scope `read`.
 pub const READ_TOKEN: &str = "demo-read-token-0123456789";
@@ -18,6 +18,19 @@ pub const READ_TOKEN: &str = "demo-read-token-0123456789";
 pub const ADMIN_TOKEN: &str = "demo-admin-token-0123456789";
 /// A syntactically valid token no verifier knows.
 pub const UNKNOWN_TOKEN: &str = "c29tZS1yYW5kb20tdG9rZW4tdmFsdWU";
+
+/// Every error kind, each deciding its own answer.
+pub const ERROR_KINDS: [ErrorKind; 9] = [
+    ErrorKind::MissingCredentials,
+    ErrorKind::MalformedCredentials,
+    ErrorKind::TokenTooLong,
+    ErrorKind::MultipleTokens,
+    ErrorKind::InvalidToken,
+    ErrorKind::Expired,
+    ErrorKind::Revoked,
+    ErrorKind::InsufficientScope,
+    ErrorKind::Unavailable,
+];
 
 /// The longest any exchange in the tests may take.
 pub const DEADLINE: Duration = Duration::from_secs(10);
