@@ -87,6 +87,20 @@ impl ErrorCode {
 }
 
 impl ErrorKind {
+    /// Every kind, in declaration order: to export a count per kind, or to
+    /// test an answer for each.
+    pub const ALL: &'static [ErrorKind] = &[
+        Self::MissingCredentials,
+        Self::MalformedCredentials,
+        Self::TokenTooLong,
+        Self::MultipleTokens,
+        Self::InvalidToken,
+        Self::Expired,
+        Self::Revoked,
+        Self::InsufficientScope,
+        Self::Unavailable,
+    ];
+
     /// The HTTP status a request refused for this reason is answered with.
     pub fn status(self) -> StatusCode {
         match self {

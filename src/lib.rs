@@ -246,6 +246,10 @@ pub mod introspection;
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub mod jwks;
 
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use error::{AuthError, ConfigError, ErrorCode, ErrorKind};
 pub use extract::{DEFAULT_MAX_TOKEN_LEN, TokenExtractor};
 pub use facts::{KeyFingerprint, MAX_TOKEN_ID_LEN, TokenFacts};

@@ -3,6 +3,8 @@
 //! attributes it was built from, and the answer's status depends on the
 //! error kind alone.
 
+#[path = "support/grammar.rs"]
+mod grammar;
 mod support;
 
 use std::convert::Infallible;
@@ -18,84 +20,11 @@ use tower::{Layer, Service, service_fn};
 
 use tower_bearer_auth::{AuthError, BearerAuthLayer, BearerToken, ErrorKind, TokenExtractor};
 
+use grammar::{is_b64token, is_nqschar_text, is_scope_list, parse_challenge};
 use support::ERROR_KINDS;
 
 /// A `b64token` (RFC 6750 §2.1), by the grammar's own words.
 const B64TOKEN: &str = "[A-Za-z0-9._~+/-]{1,64}={0,2}";
-
-/// RFC 6750 §3's characters for quoted attribute values: printable ASCII
-/// without `"` and `\`.
-fn is_nqschar_text(text: &str) -> bool {
-    text.bytes().all(is_nqschar)
-}
-
-fn is_nqschar(b: u8) -> bool {
-    (0x20..=0x7E).contains(&b) && b != b'"' && b != b'\\'
-}
-
-/// `scope-token *( SP scope-token )`, a scope token being `1*( %x21 /
-/// %x23-5B / %x5D-7E )`.
-fn is_scope_list(scope: &str) -> bool {
-    scope
-        .split(' ')
-        .all(|token| !token.is_empty() && token.bytes().all(|b| is_nqschar(b) && b != b' '))
-}
-
-fn is_b64token(token: &str) -> bool {
-    let body = token.trim_end_matches('=');
-    !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
-}
-
-/// One challenge parsed by RFC 9110 §11.3 (`auth-scheme 1*SP #auth-param`,
-/// values a `token` or a `quoted-string`): the scheme and the parameters
-/// in order. `None` when the text does not parse.
-fn parse_challenge(text: &str) -> Option<(String, Vec<(String, String)>)> {
-    let is_tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-    let (scheme, mut rest) = text.split_once(' ')?;
-    if scheme.is_empty() || !scheme.chars().all(is_tchar) {
-        return None;
-    }
-    let mut params = Vec::new();
-    loop {
-        rest = rest.trim_start_matches([' ', '\t']);
-        let eq = rest.find('=')?;
-        let name = rest[..eq].trim_end_matches([' ', '\t']);
-        if name.is_empty() || !name.chars().all(is_tchar) {
-            return None;
-        }
-        rest = rest[eq + 1..].trim_start_matches([' ', '\t']);
-        let value;
-        if let Some(quoted) = rest.strip_prefix('"') {
-            let mut unescaped = String::new();
-            let mut chars = quoted.char_indices();
-            let end = loop {
-                match chars.next()? {
-                    (at, '"') => break at,
-                    (_, '\\') => unescaped.push(chars.next()?.1),
-                    (_, c) => unescaped.push(c),
-                }
-            };
-            value = unescaped;
-            rest = &quoted[end + 1..];
-        } else {
-            let end = rest.find(|c: char| !is_tchar(c)).unwrap_or(rest.len());
-            if end == 0 {
-                return None;
-            }
-            value = rest[..end].to_owned();
-            rest = &rest[end..];
-        }
-        params.push((name.to_ascii_lowercase(), value));
-        rest = rest.trim_start_matches([' ', '\t']);
-        if rest.is_empty() {
-            return Some((scheme.to_owned(), params));
-        }
-        rest = rest.strip_prefix(',')?;
-    }
-}
 
 type Inner = fn(Request<()>) -> Ready<Result<Response<String>, Infallible>>;
 

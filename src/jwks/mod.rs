@@ -65,6 +65,10 @@
 mod builder;
 mod cache_control;
 mod document;
+#[cfg(fuzzing)]
+pub(crate) mod fuzzing {
+    pub(crate) use super::document::{parse_discovery, parse_key_set};
+}
 mod error;
 mod source;
 mod trace;

@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Writes the fuzz targets' seed inputs from the test fixtures: every
+fixture JWT (PyJWT-made, see tests/fixtures/jwt/README.md) for `jwt`, and
+the fixture JWK Sets, single JWKs and a discovery document for `jwks`.
+Run from the crate root after the fixtures change: python3 fuzz/make_seeds.py
+"""
+import json
+import pathlib
+import shutil
+
+root = pathlib.Path(__file__).resolve().parent.parent
+seeds = root / "fuzz" / "seeds"
+shutil.rmtree(seeds, ignore_errors=True)
+
+jwt = seeds / "jwt"
+jwt.mkdir(parents=True)
+tokens = json.loads((root / "tests/fixtures/jwt/tokens.json").read_text())["tokens"]
+for entry in tokens:
+    (jwt / entry["name"]).write_text(entry["token"])
+
+jwks = seeds / "jwks"
+jwks.mkdir(parents=True)
+for directory in ("tests/fixtures/jwks", "tests/fixtures/jwt"):
+    for path in sorted((root / directory).glob("*.json")):
+        # flood.json (300 KB) would raise libFuzzer's input size cap.
+        if path.name not in ("tokens.json", "flood.json"):
+            shutil.copy(path, jwks / path.name)
+(jwks / "discovery.json").write_text(json.dumps({
+    "issuer": "https://issuer.example.com",
+    "jwks_uri": "https://issuer.example.com/jwks",
+}))
