@@ -31,6 +31,7 @@ use common::ApiClaims;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    common::init_tracing();
     let auth = BearerAuthLayer::new(common::tokens_from_env()?);
 
     let app = Router::new()

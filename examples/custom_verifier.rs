@@ -17,6 +17,9 @@
 //! curl -i -H 'Authorization: Bearer <valid>' -H 'X-Tenant: other' http://127.0.0.1:3000/me   # 401 invalid
 //! ```
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -100,6 +103,7 @@ impl VerifyToken for SessionVerifier {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    common::init_tracing();
     let verifier = SessionVerifier::default();
     let hour = Duration::from_secs(3600);
     verifier.insert("valid-session-token-0123456789", "alice", hour, false);

@@ -45,6 +45,7 @@ type Body = Full<Bytes>;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    common::init_tracing();
     let tokens = common::tokens_from_env()?;
 
     // `/admin` alone needs the `admin` scope: its handler sits behind the

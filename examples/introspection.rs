@@ -34,6 +34,7 @@ use tower_bearer_auth::introspection::{IntrospectionClaims, IntrospectionVerifie
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    common::init_tracing();
     let required = |name: &str| std::env::var(name).map_err(|_| format!("set {name}"));
     let mut builder = IntrospectionVerifier::builder(required("INTROSPECTION_URL")?)
         .with_client_secret_basic(required("CLIENT_ID")?, required("CLIENT_SECRET")?);

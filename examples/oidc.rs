@@ -32,6 +32,7 @@ use tower_bearer_auth::jwt::JwtVerifier;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    common::init_tracing();
     let keys = match (
         jwt_env::var("OIDC_ISSUER"),
         jwt_env::var("JWKS_URL"),

@@ -37,6 +37,7 @@ use tower_bearer_auth::jwt::{AccessClaims, JwtVerifier};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    common::init_tracing();
     let config = jwt_env::from_env()?;
     let listener = TcpListener::bind(common::bind_address()?).await?;
     let address = listener.local_addr()?;

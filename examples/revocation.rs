@@ -46,6 +46,7 @@ const KEEP_REVOCATIONS: Duration = Duration::from_secs(24 * 60 * 60);
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    common::init_tracing();
     let config = jwt_env::from_env()?;
     let redis_url = jwt_env::var("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379/".into());
     let revocations = RedisRevocations::builder(redis_url).build()?;

@@ -68,6 +68,7 @@ impl Greeter for MyGreeter {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    common::init_tracing();
     let config = jwt_env::from_env()?;
     let listener = tokio::net::TcpListener::bind(common::bind_address()?).await?;
     let address = listener.local_addr()?;

@@ -64,6 +64,14 @@ impl Realm {
         Ok(Self { bare })
     }
 
+    /// The realm's name, for logs.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn as_str(&self) -> &str {
+        let bare = self.bare.as_bytes();
+        // `Bearer realm="` and the closing quote, around visible ASCII.
+        std::str::from_utf8(&bare[14..bare.len() - 1]).unwrap_or_default()
+    }
+
     /// The challenge for `error`: `realm`, then `error`, `error_description`
     /// and `scope` where the error has them. No error information when the
     /// request had no credentials (RFC 6750 §3.1) or the server is at fault.

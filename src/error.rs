@@ -26,6 +26,7 @@ pub struct AuthError {
     scope: Option<Arc<str>>,
     retry_after: Option<Duration>,
     source: Option<Arc<dyn Error + Send + Sync>>,
+    subject: Option<Arc<str>>,
 }
 
 /// The kinds of [`AuthError`]: each decides the status, the RFC 6750 error
@@ -166,6 +167,7 @@ impl AuthError {
             scope: None,
             retry_after: None,
             source: None,
+            subject: None,
         }
     }
 
@@ -220,6 +222,16 @@ impl AuthError {
         self
     }
 
+    /// Names the subject whose token was refused, when the verifier
+    /// established it (a verified token that expired, was revoked or lacks
+    /// a scope), for the refusal's log event. It is never sent to the
+    /// client.
+    #[must_use]
+    pub fn with_subject(mut self, subject: impl Into<Arc<str>>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
     /// Sets the `Retry-After` of an [`ErrorKind::Unavailable`] answer, in
     /// place of the layer's default.
     #[must_use]
@@ -252,6 +264,11 @@ impl AuthError {
         self.scope.as_deref()
     }
 
+    /// The subject whose token was refused, when known.
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
     /// The `Retry-After` the verifier asked for.
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
@@ -265,6 +282,7 @@ impl fmt::Debug for AuthError {
             .field("description", &self.description())
             .field("scope", &self.scope)
             .field("retry_after", &self.retry_after)
+            .field("subject", &self.subject)
             .field("source", &self.source)
             .finish()
     }

@@ -134,6 +134,7 @@ where
                     } = pending.take().expect("polled after completion");
                     match verdict {
                         Ok(claims) => {
+                            settings.rejecter.count_accepted();
                             head.extensions.insert(claims);
                             let call = inner.call(Request::from_parts(head, body));
                             state.set(State::Calling { call, private });

@@ -9,6 +9,7 @@ use http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use http::request::Parts;
 use tower_layer::Layer;
 
+use crate::counters::AuthCounters;
 use crate::error::ConfigError;
 use crate::extract::TokenExtractor;
 use crate::rejection::{DefaultRejection, Rejecter};
@@ -101,6 +102,13 @@ impl<V, R> BearerAuthLayer<V, R> {
                 bypass,
             },
         }
+    }
+
+    /// Counts this layer's verdicts into `counters`, and those of the scope
+    /// layers [`require_scopes`](Self::require_scopes) makes afterwards.
+    pub fn with_counters(mut self, counters: AuthCounters) -> Self {
+        self.settings.rejecter.set_counters(counters);
+        self
     }
 
     /// Lets requests without a token through without claims. A request whose

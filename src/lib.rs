@@ -206,6 +206,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::print_stdout))]
 
 mod challenge;
+mod counters;
 mod error;
 mod extract;
 mod facts;
@@ -250,6 +251,7 @@ pub mod jwks;
 #[doc(hidden)]
 pub mod fuzzing;
 
+pub use counters::AuthCounters;
 pub use error::{AuthError, ConfigError, ErrorCode, ErrorKind};
 pub use extract::{DEFAULT_MAX_TOKEN_LEN, TokenExtractor};
 pub use facts::{KeyFingerprint, MAX_TOKEN_ID_LEN, TokenFacts};

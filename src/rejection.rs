@@ -8,6 +8,7 @@ use http::request::Parts;
 use http::{HeaderValue, Response, StatusCode};
 
 use crate::challenge::{Realm, grpc_message};
+use crate::counters::AuthCounters;
 use crate::error::{AuthError, ConfigError, ErrorKind};
 
 /// Builds the response for a refused request, in place of
@@ -159,12 +160,13 @@ impl fmt::Debug for Rejected<'_> {
 pub(crate) const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// What every layer that refuses requests shares: the realm, the default
-/// `Retry-After`, and the user's [`Reject`].
+/// `Retry-After`, the user's [`Reject`], and the counters verdicts go to.
 #[derive(Clone, Debug)]
 pub(crate) struct Rejecter<R> {
     realm: Realm,
     retry_after: Duration,
     rejection: R,
+    counters: Option<AuthCounters>,
 }
 
 impl Rejecter<DefaultRejection> {
@@ -173,6 +175,7 @@ impl Rejecter<DefaultRejection> {
             realm: Realm::default(),
             retry_after: DEFAULT_RETRY_AFTER,
             rejection: DefaultRejection,
+            counters: None,
         }
     }
 }
@@ -187,8 +190,27 @@ impl<R> Rejecter<R> {
         self.retry_after = retry_after;
     }
 
+    pub(crate) fn set_counters(&mut self, counters: AuthCounters) {
+        self.counters = Some(counters);
+    }
+
     pub(crate) fn realm(&self) -> &Realm {
         &self.realm
+    }
+
+    /// Counts a request let through with claims.
+    #[inline]
+    pub(crate) fn count_accepted(&self) {
+        if let Some(counters) = &self.counters {
+            counters.count_accepted();
+        }
+    }
+
+    /// Counts a request an optional layer let through without a token.
+    pub(crate) fn count_anonymous(&self) {
+        if let Some(counters) = &self.counters {
+            counters.count_anonymous();
+        }
     }
 
     pub(crate) fn with_rejection<T>(self, rejection: T) -> Rejecter<T> {
@@ -196,10 +218,12 @@ impl<R> Rejecter<R> {
             realm: self.realm,
             retry_after: self.retry_after,
             rejection,
+            counters: self.counters,
         }
     }
 
-    /// The response for `error`, with the error in its extensions.
+    /// The response for `error`, with the error in its extensions; the
+    /// refusal counted and logged.
     pub(crate) fn respond<ResBody>(&self, error: AuthError, request: &Parts) -> Response<ResBody>
     where
         R: Reject<ResBody>,
@@ -222,7 +246,33 @@ impl<R> Rejecter<R> {
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, rejected.challenge());
         }
+        if let Some(counters) = &self.counters {
+            counters.count_refused(error.kind());
+        }
+        self.log(&error, response.status());
         response.extensions_mut().insert(error);
         response
     }
+
+    /// One event per refusal (feature `tracing`): the kind, the status, the
+    /// realm, the description sent, the subject and the verifier's cause
+    /// when known. Never the request: its credentials are in it. A fault of
+    /// the verifier's source is a warning, the client's refusals are debug.
+    #[cfg(feature = "tracing")]
+    fn log(&self, error: &AuthError, status: StatusCode) {
+        let kind = error.kind();
+        let realm = self.realm.as_str();
+        let description = error.description();
+        let subject = error.subject();
+        let cause = std::error::Error::source(error).map(tracing::field::display);
+        let status = status.as_u16();
+        if kind == ErrorKind::Unavailable {
+            tracing::warn!(target: "tower_bearer_auth::rejection", ?kind, status, realm, description, subject, cause, "request refused");
+        } else {
+            tracing::debug!(target: "tower_bearer_auth::rejection", ?kind, status, realm, description, subject, cause, "request refused");
+        }
+    }
+
+    #[cfg(not(feature = "tracing"))]
+    fn log(&self, _: &AuthError, _: StatusCode) {}
 }

@@ -35,6 +35,7 @@ use tower::Service;
 use tower_layer::Layer;
 
 use crate::challenge::is_scope_token;
+use crate::counters::AuthCounters;
 use crate::error::{AuthError, ConfigError, ErrorKind};
 use crate::rejection::{DefaultRejection, Reject, Rejecter};
 
@@ -43,11 +44,21 @@ pub trait HasScopes {
     /// Whether the claims grant `scope` (an exact, case-sensitive match:
     /// `Admin` and `superadmin` do not grant `admin`).
     fn has_scope(&self, scope: &str) -> bool;
+
+    /// The subject the claims are about, named in the log event of a
+    /// refusal for a missing scope; `None` unless implemented.
+    fn subject(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl<T: HasScopes + ?Sized> HasScopes for Arc<T> {
     fn has_scope(&self, scope: &str) -> bool {
         (**self).has_scope(scope)
+    }
+
+    fn subject(&self) -> Option<&str> {
+        (**self).subject()
     }
 }
 
@@ -222,6 +233,12 @@ impl<C, R> RequireScopeLayer<C, R> {
         Ok(self)
     }
 
+    /// Counts this layer's refusals into `counters`.
+    pub fn with_counters(mut self, counters: AuthCounters) -> Self {
+        self.settings.rejecter.set_counters(counters);
+        self
+    }
+
     /// Answers refused requests with `rejection` instead of the
     /// [`DefaultRejection`].
     pub fn with_rejection<T>(self, rejection: T) -> RequireScopeLayer<C, T> {
@@ -314,7 +331,13 @@ where
             Some(claims) if settings.required.iter().all(|s| claims.has_scope(s)) => {
                 return ResponseFuture::calling(self.inner.call(request));
             }
-            Some(_) => AuthError::new(ErrorKind::InsufficientScope),
+            Some(claims) => {
+                let error = AuthError::new(ErrorKind::InsufficientScope);
+                match claims.subject() {
+                    Some(subject) => error.with_subject(subject),
+                    None => error,
+                }
+            }
             None => AuthError::new(ErrorKind::MissingCredentials),
         };
         let error = error.with_scope(Arc::clone(&settings.joined));

@@ -80,6 +80,7 @@ where
                     // Decided at once (a JWT, a cache hit): the service polled
                     // ready is called now, nothing waits in the future.
                     Verdict::Now(Ok(claims)) => {
+                        settings.rejecter.count_accepted();
                         head.extensions.insert(claims);
                         let call = self.inner.call(Request::from_parts(head, body));
                         return ResponseFuture::calling(call, from_query);
@@ -99,6 +100,7 @@ where
                 }
             }
             Ok(None) if settings.optional => {
+                settings.rejecter.count_anonymous();
                 head.extensions.insert(settings.rejecter.realm().clone());
                 let call = self.inner.call(Request::from_parts(head, body));
                 return ResponseFuture::calling(call, false);

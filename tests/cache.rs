@@ -91,7 +91,7 @@ impl VerifyToken for Counting {
 
 /// `/me` answers the user the handler saw.
 impl support_app::Subject for User {
-    fn subject(&self) -> String {
+    fn who(&self) -> String {
         self.0.clone()
     }
 }

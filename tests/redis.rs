@@ -29,7 +29,7 @@ const DEADLINE: Duration = Duration::from_secs(10);
 struct User(String);
 
 impl Subject for User {
-    fn subject(&self) -> String {
+    fn who(&self) -> String {
         self.0.clone()
     }
 }

@@ -93,7 +93,7 @@ async fn a_revocation_is_seen_through_the_cache() {
 struct Length(usize);
 
 impl Subject for Length {
-    fn subject(&self) -> String {
+    fn who(&self) -> String {
         self.0.to_string()
     }
 }

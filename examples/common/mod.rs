@@ -1,5 +1,5 @@
 //! What the examples share: the demo claims, the static tokens from the
-//! environment, and the listening address.
+//! environment, the listening address, and the log output.
 
 #![allow(dead_code)] // each example uses a part
 
@@ -21,6 +21,21 @@ impl HasScopes for ApiClaims {
     fn has_scope(&self, scope: &str) -> bool {
         self.scopes.contains(scope)
     }
+
+    fn subject(&self) -> Option<&str> {
+        Some(&self.sub)
+    }
+}
+
+/// Logs to stderr what `RUST_LOG` asks for; unset, the crate's events down
+/// to `debug` (every refusal, with feature `tracing`) and others' warnings.
+pub(crate) fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,tower_bearer_auth=debug"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 /// Used when `API_TOKEN` is unset: subject `demo`, scope `read`.

@@ -66,6 +66,10 @@ impl<X> HasScopes for IntrospectionClaims<X> {
     fn has_scope(&self, scope: &str) -> bool {
         self.scopes.contains(scope)
     }
+
+    fn subject(&self) -> Option<&str> {
+        self.sub.as_deref()
+    }
 }
 
 /// The default `extra` of [`IntrospectionClaims`]: reads nothing.

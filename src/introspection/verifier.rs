@@ -103,6 +103,11 @@ impl Inner {
                 .map_err(|_| IntrospectionErrorKind::Transport)?;
             self.exchange(&token).await
         };
+        #[cfg(feature = "tracing")]
+        let exchange = tracing::Instrument::instrument(
+            exchange,
+            tracing::debug_span!(target: "tower_bearer_auth::introspection", "introspection", endpoint = %self.endpoint),
+        );
         let body = match tokio::time::timeout(self.timeout, exchange).await {
             Ok(answer) => answer,
             Err(_) => Err(IntrospectionErrorKind::Timeout.into()),

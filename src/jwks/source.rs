@@ -314,7 +314,13 @@ impl Shared {
         // down), it still marks the fetch complete.
         let completion = Completion(Arc::clone(self));
         self.runtime.spawn(async move {
-            completion.0.fetch_and_store().await;
+            let fetch = completion.0.fetch_and_store();
+            #[cfg(feature = "tracing")]
+            let fetch = tracing::Instrument::instrument(
+                fetch,
+                tracing::debug_span!(target: "tower_bearer_auth::jwks", "jwks_fetch", issuer = %completion.0.issuer),
+            );
+            fetch.await;
             drop(completion);
         });
         Some(completed)

@@ -105,6 +105,10 @@ impl HasScopes for AccessClaims {
     fn has_scope(&self, scope: &str) -> bool {
         self.scopes.contains(scope)
     }
+
+    fn subject(&self) -> Option<&str> {
+        self.sub()
+    }
 }
 
 impl<'de> Deserialize<'de> for AccessClaims {

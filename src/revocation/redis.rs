@@ -183,6 +183,11 @@ impl RedisRevocations {
                 .await
                 .map_err(store_error)
         };
+        #[cfg(feature = "tracing")]
+        let write = tracing::Instrument::instrument(
+            write,
+            tracing::debug_span!(target: "tower_bearer_auth::revocation", "revoke"),
+        );
         let written = tokio::time::timeout(mirror.timeout, write)
             .await
             .unwrap_or(Err(RevocationError::Timeout));
@@ -343,7 +348,13 @@ async fn follow(mirror: Arc<Mirror>, client: Client) {
     let mut backoff = FIRST_BACKOFF;
     loop {
         let synced = mirror.synced.load(Ordering::Acquire);
-        let result = session(&mirror, &client).await;
+        let session = session(&mirror, &client);
+        #[cfg(feature = "tracing")]
+        let session = tracing::Instrument::instrument(
+            session,
+            tracing::debug_span!(target: "tower_bearer_auth::revocation", "revocation_mirror"),
+        );
+        let result = session.await;
         if mirror.synced.load(Ordering::Acquire) != synced {
             backoff = FIRST_BACKOFF;
         }

@@ -16,19 +16,19 @@ use tower_bearer_auth::{BearerAuthLayer, VerifyToken};
 
 /// Claims that name whom the token is about.
 pub trait Subject {
-    fn subject(&self) -> String;
+    fn who(&self) -> String;
 }
 
 #[cfg(feature = "jwt-core")]
 impl Subject for tower_bearer_auth::jwt::AccessClaims {
-    fn subject(&self) -> String {
+    fn who(&self) -> String {
         self.sub().unwrap_or_default().to_owned()
     }
 }
 
 #[cfg(feature = "introspection")]
 impl<X> Subject for tower_bearer_auth::introspection::IntrospectionClaims<X> {
-    fn subject(&self) -> String {
+    fn who(&self) -> String {
         self.sub.clone().unwrap_or_default()
     }
 }
@@ -42,7 +42,7 @@ where
     V::Claims: Subject + HasScopes,
 {
     let layer = BearerAuthLayer::new(verifier);
-    let me = |Claims(claims): Claims<V::Claims>| async move { claims.subject() };
+    let me = |Claims(claims): Claims<V::Claims>| async move { claims.who() };
     Router::new()
         .route("/me", get(me))
         .route(

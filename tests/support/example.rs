@@ -73,10 +73,10 @@ pub fn start(name: &str, env: &[(&str, String)], extra_lines: usize) -> Example 
     let stderr = child.stderr.take().expect("stderr");
     let (lines_tx, lines_rx) = mpsc::channel();
     std::thread::spawn(move || {
+        // Read to the end, also once nobody listens: an example whose
+        // stderr closed would fail at its next log line.
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
+            let _ = lines_tx.send(line);
         }
     });
     let mut output = Vec::new();
