@@ -75,17 +75,6 @@ struct Case {
     bound: Duration,
 }
 
-fn request(path: &str, headers: &[&[u8]]) -> Vec<u8> {
-    let mut request =
-        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n").into_bytes();
-    for header in headers {
-        request.extend_from_slice(header);
-        request.extend_from_slice(b"\r\n");
-    }
-    request.extend_from_slice(b"\r\n");
-    request
-}
-
 fn bearer(token: &str) -> Vec<u8> {
     format!("Authorization: Bearer {token}").into_bytes()
 }
@@ -137,7 +126,8 @@ fn refused_by_hyper(name: &str, request: Vec<u8>, status: u16) -> Case {
 /// Every fixture JWT against the route of its profile: accepted with its
 /// subject, refused 401 with the fixture's reason, or 400 before the
 /// verifier when it is no `b64token` (RFC 6750 §2.1).
-fn jwt_cases() -> Vec<Case> {
+fn jwt_cases(address: SocketAddr) -> Vec<Case> {
+    let request = |path: &str, headers: &[&[u8]]| support::get_request(address, path, headers);
     jwt_support::fixtures()
         .into_iter()
         .map(|fixture| {
@@ -177,7 +167,8 @@ fn jwt_cases() -> Vec<Case> {
 }
 
 /// Header syntax, token syntax, oversized input and slow verifiers.
-fn other_cases() -> Vec<Case> {
+fn other_cases(address: SocketAddr) -> Vec<Case> {
+    let request = |path: &str, headers: &[&[u8]]| support::get_request(address, path, headers);
     use ErrorKind::*;
     let valid = jwt_support::fixture("hs256-valid").token;
     let admin = jwt_support::fixture("hs256-admin").token;
@@ -644,8 +635,8 @@ async fn every_hostile_request_gets_its_exact_answer_and_nothing_secret_is_logge
     let log = captured();
     let counters = AuthCounters::new();
     let address = support::serve(app(&counters).await).await;
-    let mut cases = jwt_cases();
-    cases.extend(other_cases());
+    let mut cases = jwt_cases(address);
+    cases.extend(other_cases(address));
     assert!(cases.len() >= 60, "{} cases", cases.len());
 
     for case in &cases {

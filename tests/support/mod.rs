@@ -101,6 +101,11 @@ impl RawResponse {
 /// Sends `GET path` with the raw header lines `headers` (each without CRLF)
 /// over HTTP/1.1 and reads the whole answer.
 pub async fn get(address: SocketAddr, path: &str, headers: &[&[u8]]) -> RawResponse {
+    send(address, &get_request(address, path, headers)).await
+}
+
+/// The bytes of `GET path` with the raw header lines `headers`.
+pub fn get_request(address: SocketAddr, path: &str, headers: &[&[u8]]) -> Vec<u8> {
     let mut request =
         format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n").into_bytes();
     for header in headers {
@@ -108,7 +113,7 @@ pub async fn get(address: SocketAddr, path: &str, headers: &[&[u8]]) -> RawRespo
         request.extend_from_slice(b"\r\n");
     }
     request.extend_from_slice(b"\r\n");
-    send(address, &request).await
+    request
 }
 
 /// Sends `request` as it is and reads until the server closes.
