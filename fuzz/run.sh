@@ -22,6 +22,7 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
   TARGETS=(extract challenge jwt jwks)
 fi
 
+cargo fetch --locked # fuzz/Cargo.lock is up to date
 cargo fuzz build --sanitizer none -a
 for target in "${TARGETS[@]}"; do
   mkdir -p "corpus/$target" "logs"

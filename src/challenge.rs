@@ -38,6 +38,8 @@ pub(crate) struct Realm {
     bare: HeaderValue,
 }
 
+/// The challenge up to the realm's name.
+const REALM_PREFIX: &str = "Bearer realm=\"";
 /// The attributes after the realm, up to their value.
 const ERROR: &str = ", error=\"";
 const DESCRIPTION: &str = "\", error_description=\"";
@@ -59,7 +61,7 @@ impl Realm {
         if name.is_empty() || !is_nqschar_text(name) {
             return Err(ConfigError::InvalidRealm);
         }
-        let bare = HeaderValue::try_from(format!("Bearer realm=\"{name}\""))
+        let bare = HeaderValue::try_from(format!("{REALM_PREFIX}{name}\""))
             .map_err(|_| ConfigError::InvalidRealm)?;
         Ok(Self { bare })
     }
@@ -68,8 +70,8 @@ impl Realm {
     #[cfg(feature = "tracing")]
     pub(crate) fn as_str(&self) -> &str {
         let bare = self.bare.as_bytes();
-        // `Bearer realm="` and the closing quote, around visible ASCII.
-        std::str::from_utf8(&bare[14..bare.len() - 1]).unwrap_or_default()
+        // The name sits between the prefix and the closing quote.
+        std::str::from_utf8(&bare[REALM_PREFIX.len()..bare.len() - 1]).unwrap_or_default()
     }
 
     /// The challenge for `error`: `realm`, then `error`, `error_description`

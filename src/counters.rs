@@ -11,6 +11,14 @@ use crate::error::ErrorKind;
 /// [`optional`](crate::BearerAuthLayer::optional) layer), and refusals by
 /// [`ErrorKind`].
 ///
+/// Each layer counts its own verdicts: a request the authentication layer
+/// accepts and a scope layer inside it refuses is counted once as accepted
+/// and once as `InsufficientScope`. A scope layer counts only when built by
+/// [`require_scopes`](crate::BearerAuthLayer::require_scopes) after
+/// [`with_counters`](crate::BearerAuthLayer::with_counters), or given
+/// counters itself. Requests let through by a bypass, and requests dropped
+/// before their verdict, are not counted.
+///
 /// Clones count into the same numbers. Read them whenever your metrics
 /// system asks (a Prometheus scrape, an OpenTelemetry observable counter);
 /// the crate depends on no metrics library. Each count is a relaxed atomic
@@ -58,7 +66,7 @@ impl AuthCounters {
 
     /// Requests refused for `kind`.
     pub fn refused(&self, kind: ErrorKind) -> u64 {
-        self.0.refused[kind as usize].load(Ordering::Relaxed)
+        self.0.refused[kind.index()].load(Ordering::Relaxed)
     }
 
     /// Requests refused, whatever the kind.
@@ -79,7 +87,7 @@ impl AuthCounters {
     }
 
     pub(crate) fn count_refused(&self, kind: ErrorKind) {
-        self.0.refused[kind as usize].fetch_add(1, Ordering::Relaxed);
+        self.0.refused[kind.index()].fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -100,9 +108,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_kind_indexes_its_count() {
+    fn every_kind_has_its_place_in_all() {
         for (index, &kind) in ErrorKind::ALL.iter().enumerate() {
-            assert_eq!(kind as usize, index, "{kind:?}");
+            assert_eq!(kind.index(), index, "{kind:?}");
         }
     }
 

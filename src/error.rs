@@ -17,8 +17,9 @@ use crate::challenge::{is_nqschar_text, is_scope_list};
 /// response extensions, so logging and metrics layers outside can read it.
 ///
 /// Its `Display` output is the description, a fixed text; its `Debug` output
-/// adds the kind and the verifier's [`source`](Self::with_source), which the
-/// verifier must keep free of the token as well.
+/// adds the kind, the [`subject`](Self::with_subject) and the verifier's
+/// [`source`](Self::with_source), which the verifier must keep free of the
+/// token as well.
 #[derive(Clone)]
 pub struct AuthError {
     kind: ErrorKind,
@@ -101,6 +102,22 @@ impl ErrorKind {
         Self::InsufficientScope,
         Self::Unavailable,
     ];
+
+    /// The position of the kind in [`ALL`](Self::ALL): a new kind left out
+    /// of either fails to compile or fails `counters`' tests.
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            Self::MissingCredentials => 0,
+            Self::MalformedCredentials => 1,
+            Self::TokenTooLong => 2,
+            Self::MultipleTokens => 3,
+            Self::InvalidToken => 4,
+            Self::Expired => 5,
+            Self::Revoked => 6,
+            Self::InsufficientScope => 7,
+            Self::Unavailable => 8,
+        }
+    }
 
     /// The HTTP status a request refused for this reason is answered with.
     pub fn status(self) -> StatusCode {
@@ -215,17 +232,20 @@ impl AuthError {
         self
     }
 
-    /// Attaches the underlying cause, for logs. It is never sent to the client.
+    /// Attaches the underlying cause, for logs: its `Display` output is the
+    /// `cause` of the refusal's event (feature `tracing`), so it must not
+    /// quote the token or a secret. It is never sent to the client.
     #[must_use]
     pub fn with_source(mut self, source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
         self.source = Some(Arc::from(source.into()));
         self
     }
 
-    /// Names the subject whose token was refused, when the verifier
-    /// established it (a verified token that expired, was revoked or lacks
-    /// a scope), for the refusal's log event. It is never sent to the
-    /// client.
+    /// Names the subject whose token was refused, for the refusal's log
+    /// event, when it is established: by a verifier of your own that
+    /// refuses a token it could authenticate, or by the scope layer from
+    /// [`HasScopes::subject`](crate::scope::HasScopes::subject). It is never
+    /// sent to the client.
     #[must_use]
     pub fn with_subject(mut self, subject: impl Into<Arc<str>>) -> Self {
         self.subject = Some(subject.into());

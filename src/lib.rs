@@ -175,7 +175,7 @@
 //! | `jwt-core` | no | the same with no backend: install a `jsonwebtoken::crypto::CryptoProvider` |
 //! | `jwks` | no | `jwks::Jwks`: the JWT verifier's keys from a JWKS URL or OIDC discovery, cached and refreshed; needs tokio |
 //! | `cache` | no | `cache::CachedVerifier`: verdicts remembered for any verifier, bounded in entries and time |
-//! | `tracing` | no | `tracing` events for key fetches, refreshes and failures (never a token or key) |
+//! | `tracing` | no | `tracing` events: one per refused request, key fetches, refreshes and failures; spans around remote calls (never a token or key) |
 //! | `serde` | no | `Deserialize` for [`scope::Scopes`] |
 //!
 //! jsonwebtoken panics at its first verification unless exactly one backend

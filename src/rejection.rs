@@ -160,7 +160,8 @@ impl fmt::Debug for Rejected<'_> {
 pub(crate) const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// What every layer that refuses requests shares: the realm, the default
-/// `Retry-After`, the user's [`Reject`], and the counters verdicts go to.
+/// `Retry-After`, the user's [`Reject`], and the counters its verdicts go
+/// to (acceptances too: the layers count through it).
 #[derive(Clone, Debug)]
 pub(crate) struct Rejecter<R> {
     realm: Realm,
@@ -199,7 +200,6 @@ impl<R> Rejecter<R> {
     }
 
     /// Counts a request let through with claims.
-    #[inline]
     pub(crate) fn count_accepted(&self) {
         if let Some(counters) = &self.counters {
             counters.count_accepted();
@@ -249,30 +249,32 @@ impl<R> Rejecter<R> {
         if let Some(counters) = &self.counters {
             counters.count_refused(error.kind());
         }
-        self.log(&error, response.status());
+        self.log(&error, response.status(), rejected.is_grpc());
         response.extensions_mut().insert(error);
         response
     }
 
-    /// One event per refusal (feature `tracing`): the kind, the status, the
-    /// realm, the description sent, the subject and the verifier's cause
-    /// when known. Never the request: its credentials are in it. A fault of
-    /// the verifier's source is a warning, the client's refusals are debug.
+    /// One event per refusal (feature `tracing`): the kind, the HTTP status
+    /// (and the `grpc-status` of a gRPC call, answered HTTP 200), the realm,
+    /// the description sent, the subject and the verifier's cause when
+    /// known. Never the request: its credentials are in it. A fault of the
+    /// verifier's source is a warning, the client's refusals are debug.
     #[cfg(feature = "tracing")]
-    fn log(&self, error: &AuthError, status: StatusCode) {
+    fn log(&self, error: &AuthError, status: StatusCode, grpc: bool) {
         let kind = error.kind();
         let realm = self.realm.as_str();
         let description = error.description();
         let subject = error.subject();
         let cause = std::error::Error::source(error).map(tracing::field::display);
         let status = status.as_u16();
+        let grpc_status = grpc.then(|| kind.grpc_status());
         if kind == ErrorKind::Unavailable {
-            tracing::warn!(target: "tower_bearer_auth::rejection", ?kind, status, realm, description, subject, cause, "request refused");
+            tracing::warn!(target: "tower_bearer_auth::rejection", ?kind, status, grpc_status, realm, description, subject, cause, "request refused");
         } else {
-            tracing::debug!(target: "tower_bearer_auth::rejection", ?kind, status, realm, description, subject, cause, "request refused");
+            tracing::debug!(target: "tower_bearer_auth::rejection", ?kind, status, grpc_status, realm, description, subject, cause, "request refused");
         }
     }
 
     #[cfg(not(feature = "tracing"))]
-    fn log(&self, _: &AuthError, _: StatusCode) {}
+    fn log(&self, _: &AuthError, _: StatusCode, _: bool) {}
 }

@@ -58,6 +58,7 @@ const SLOW: Duration = Duration::from_millis(200);
 /// so oversized tokens reach it.
 const MAX_TOKEN_LEN: usize = 16 * 1024;
 
+const CLIENT_ID: &str = "hostile-client";
 const CLIENT_SECRET: &str = "hostile-introspection-secret-0123456789";
 const OPAQUE_TOKEN: &str = "opaque-hostile-token-0123456789abcdef";
 
@@ -540,7 +541,7 @@ async fn app(counters: &AuthCounters) -> Router {
 
     let silent = silent_server().await;
     let introspection = IntrospectionVerifier::builder(format!("http://{silent}/introspect"))
-        .with_client_secret_basic("hostile-client", CLIENT_SECRET)
+        .with_client_secret_basic(CLIENT_ID, CLIENT_SECRET)
         .with_issuer(ISSUER)
         .with_audience(AUDIENCE)
         .with_timeout(FETCH_TIMEOUT)
@@ -612,9 +613,13 @@ impl Write for Capture {
 }
 
 /// What must never be written anywhere: every token sent and its
-/// signature, the HMAC key, the introspection client secret.
+/// signature, the HMAC key, the introspection client secret, also as the
+/// `Authorization: Basic` credentials it is sent in.
 fn secrets() -> Vec<String> {
-    let mut secrets = vec![CLIENT_SECRET.to_owned(), OPAQUE_TOKEN.to_owned()];
+    use base64::Engine;
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"));
+    let mut secrets = vec![CLIENT_SECRET.to_owned(), basic, OPAQUE_TOKEN.to_owned()];
     for fixture in jwt_support::fixtures() {
         if let Some(signature) = fixture.token.rsplit('.').next().filter(|s| s.len() >= 16) {
             secrets.push(signature.to_owned());
@@ -708,7 +713,7 @@ async fn debug_output_of_the_stack_shows_no_secret() {
     let counters = AuthCounters::new();
     let silent = silent_server().await;
     let introspection = IntrospectionVerifier::builder(format!("http://{silent}/introspect"))
-        .with_client_secret_basic("hostile-client", CLIENT_SECRET)
+        .with_client_secret_basic(CLIENT_ID, CLIENT_SECRET)
         .with_issuer(ISSUER)
         .with_audience(AUDIENCE);
     let mut shown = vec![format!("{introspection:?}")];

@@ -65,13 +65,15 @@
 mod builder;
 mod cache_control;
 mod document;
+mod error;
+mod source;
+mod trace;
+
+/// The parsers `crate::fuzzing` exposes to the fuzz targets.
 #[cfg(fuzzing)]
 pub(crate) mod fuzzing {
     pub(crate) use super::document::{parse_discovery, parse_key_set};
 }
-mod error;
-mod source;
-mod trace;
 
 pub use builder::{
     DEFAULT_COOLDOWN, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_STALE, DEFAULT_MAX_TTL,
