@@ -249,32 +249,33 @@ impl<R> Rejecter<R> {
         if let Some(counters) = &self.counters {
             counters.count_refused(error.kind());
         }
-        self.log(&error, response.status(), rejected.is_grpc());
+        log(&rejected, response.status());
         response.extensions_mut().insert(error);
         response
     }
-
-    /// One event per refusal (feature `tracing`): the kind, the HTTP status
-    /// (and the `grpc-status` of a gRPC call, answered HTTP 200), the realm,
-    /// the description sent, the subject and the verifier's cause when
-    /// known. Never the request: its credentials are in it. A fault of the
-    /// verifier's source is a warning, the client's refusals are debug.
-    #[cfg(feature = "tracing")]
-    fn log(&self, error: &AuthError, status: StatusCode, grpc: bool) {
-        let kind = error.kind();
-        let realm = self.realm.as_str();
-        let description = error.description();
-        let subject = error.subject();
-        let cause = std::error::Error::source(error).map(tracing::field::display);
-        let status = status.as_u16();
-        let grpc_status = grpc.then(|| kind.grpc_status());
-        if kind == ErrorKind::Unavailable {
-            tracing::warn!(target: "tower_bearer_auth::rejection", ?kind, status, grpc_status, realm, description, subject, cause, "request refused");
-        } else {
-            tracing::debug!(target: "tower_bearer_auth::rejection", ?kind, status, grpc_status, realm, description, subject, cause, "request refused");
-        }
-    }
-
-    #[cfg(not(feature = "tracing"))]
-    fn log(&self, _: &AuthError, _: StatusCode, _: bool) {}
 }
+
+/// One event per refusal (feature `tracing`): the kind, the HTTP status (and
+/// the `grpc-status` of a gRPC call, answered HTTP 200), the realm, the
+/// description sent, the subject and the verifier's cause when known. Never
+/// the request: its credentials are in it. A fault of the verifier's source
+/// is a warning, the client's refusals are debug.
+#[cfg(feature = "tracing")]
+fn log(rejected: &Rejected<'_>, status: StatusCode) {
+    let error = rejected.error;
+    let kind = error.kind();
+    let realm = rejected.realm.as_str();
+    let description = error.description();
+    let subject = error.subject();
+    let cause = std::error::Error::source(error).map(tracing::field::display);
+    let status = status.as_u16();
+    let grpc_status = rejected.is_grpc().then(|| kind.grpc_status());
+    if kind == ErrorKind::Unavailable {
+        tracing::warn!(target: "tower_bearer_auth::rejection", ?kind, status, grpc_status, realm, description, subject, cause, "request refused");
+    } else {
+        tracing::debug!(target: "tower_bearer_auth::rejection", ?kind, status, grpc_status, realm, description, subject, cause, "request refused");
+    }
+}
+
+#[cfg(not(feature = "tracing"))]
+fn log(_: &Rejected<'_>, _: StatusCode) {}
