@@ -103,8 +103,9 @@ impl ErrorKind {
         Self::Unavailable,
     ];
 
-    /// The position of the kind in [`ALL`](Self::ALL): a new kind left out
-    /// of either fails to compile or fails `counters`' tests.
+    /// The position of the kind in [`ALL`](Self::ALL). The match is
+    /// exhaustive, so a new kind needs its index here; the counters' tests
+    /// check each kind of `ALL` sits at its index.
     pub(crate) const fn index(self) -> usize {
         match self {
             Self::MissingCredentials => 0,
