@@ -1,7 +1,9 @@
 //! Token extraction from any header map and URI, through the layer: the
 //! request is refused with an extraction error and its challenge, or the
 //! verifier sees a `b64token` within the cap, taken from the source it
-//! names, and the inner service sees no `access_token` in the URI.
+//! names, and the inner service sees no `access_token` in the URI. A
+//! request whose only credential is a plain `Bearer <b64token>` within the
+//! cap is accepted with exactly that token.
 
 #![no_main]
 
@@ -85,6 +87,7 @@ fuzz_target!(|input: Input<'_>| {
         return;
     };
     let max_len = extractor.max_len();
+    let plain = plain_bearer_token(&headers, &uri, max_len);
     let verifier = |token: BearerToken, _: &Parts| {
         ready(Ok::<_, AuthError>(Seen {
             token: token.as_str().to_owned(),
@@ -114,6 +117,10 @@ fuzz_target!(|input: Input<'_>| {
                 .seen
                 .as_ref()
                 .expect("claims reach the inner service");
+            if let Some(plain) = &plain {
+                assert_eq!(&seen.token, plain);
+                assert_eq!(seen.source, TokenSource::Authorization);
+            }
             assert!(grammar::is_b64token(&seen.token), "{seen:?}");
             assert!(seen.token.len() <= max_len);
             let within = |name: &HeaderName| {
@@ -142,6 +149,7 @@ fuzz_target!(|input: Input<'_>| {
             );
         }
         None => {
+            assert_eq!(plain, None, "a plain Bearer token was refused");
             let error = response.extensions().get::<AuthError>().expect("an error");
             let kind = error.kind();
             assert!(
@@ -171,4 +179,27 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack
         .windows(needle.len())
         .any(|window| window == needle)
+}
+
+/// The token of a request whose only credential is one `Authorization:
+/// Bearer <token>` (the scheme in any case, one space) within the cap, by
+/// RFC 6750 §2.1 read on its own: no other token source is present.
+fn plain_bearer_token(headers: &http::HeaderMap, uri: &Uri, max_len: usize) -> Option<String> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return None;
+    };
+    let others = headers.contains_key(API_TOKEN)
+        || headers
+            .get_all(COOKIE)
+            .iter()
+            .any(|cookie| contains(cookie.as_bytes(), COOKIE_NAME.as_bytes()))
+        || uri
+            .query()
+            .is_some_and(|query| query.contains("access_token"));
+    let value = value.to_str().ok()?;
+    let token = value.get(7..)?;
+    let is_bearer = value[..7].eq_ignore_ascii_case("bearer ");
+    (is_bearer && !others && token.len() <= max_len && grammar::is_b64token(token))
+        .then(|| token.to_owned())
 }
