@@ -44,6 +44,8 @@ const REALM_PREFIX: &str = "Bearer realm=\"";
 const ERROR: &str = ", error=\"";
 const DESCRIPTION: &str = "\", error_description=\"";
 const SCOPE: &str = ", scope=\"";
+const ACR_VALUES: &str = ", acr_values=\"";
+const MAX_AGE: &str = ", max_age=\"";
 
 /// The realm used unless one is configured: `api`.
 impl Default for Realm {
@@ -74,41 +76,65 @@ impl Realm {
         std::str::from_utf8(&bare[REALM_PREFIX.len()..bare.len() - 1]).unwrap_or_default()
     }
 
-    /// The challenge for `error`: `realm`, then `error`, `error_description`
-    /// and `scope` where the error has them. No error information when the
-    /// request had no credentials (RFC 6750 §3.1) or the server is at fault.
+    /// The challenge for `error`: `realm`, then `error`, `error_description`,
+    /// `scope`, `acr_values` and `max_age` where the error has them. No
+    /// error information when the request had no credentials (RFC 6750
+    /// §3.1) or the server is at fault.
     pub(crate) fn challenge(&self, error: &AuthError) -> HeaderValue {
-        let code = error.kind().error_code();
-        if code.is_none() && error.scope().is_none() {
-            return self.bare.clone();
-        }
-        let bare = self.bare.as_bytes();
-        let description = error.description();
-        let code = code.map(|code| code.as_str());
-        let scope = error.scope();
-        let len = bare.len()
-            + code.map_or(0, |code| {
-                ERROR.len() + code.len() + DESCRIPTION.len() + description.len() + 1
-            })
-            + scope.map_or(0, |scope| SCOPE.len() + scope.len() + 1);
-        // Written into a buffer of the exact length, which the header value
-        // then owns: one allocation, the response's own.
-        let mut value = Vec::with_capacity(len);
-        value.extend_from_slice(bare);
-        if let Some(code) = code {
-            for part in [ERROR, code, DESCRIPTION, description, "\""] {
-                value.extend_from_slice(part.as_bytes());
-            }
-        }
-        if let Some(scope) = scope {
-            for part in [SCOPE, scope, "\""] {
-                value.extend_from_slice(part.as_bytes());
-            }
-        }
-        // Every part was checked to be visible ASCII, so this cannot fail;
-        // should it ever, the bare challenge is still a correct answer.
-        HeaderValue::try_from(value).unwrap_or_else(|_| self.bare.clone())
+        with_error(&self.bare, error)
     }
+
+    /// The challenge without error information.
+    pub(crate) fn bare(&self) -> &HeaderValue {
+        &self.bare
+    }
+}
+
+/// `bare` (a scheme and its first auth-param) followed by the error's
+/// attributes, if it has any.
+pub(crate) fn with_error(bare: &HeaderValue, error: &AuthError) -> HeaderValue {
+    let code = error.kind().error_code();
+    let scope = error.scope();
+    let acr_values = error.acr_values();
+    let max_age = error.max_age();
+    if code.is_none() && scope.is_none() && acr_values.is_none() && max_age.is_none() {
+        return bare.clone();
+    }
+    let description = error.description();
+    let mut digits = [0; 20];
+    let max_age = max_age.map(|age| decimal(age, &mut digits));
+    let error_parts = code.map(|code| [ERROR, code.as_str(), DESCRIPTION, description, "\""]);
+    let attributes = [(SCOPE, scope), (ACR_VALUES, acr_values), (MAX_AGE, max_age)]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| [name, value, "\""]));
+    let parts = [std::str::from_utf8(bare.as_bytes()).unwrap_or_default()]
+        .into_iter()
+        .chain(error_parts.into_iter().flatten())
+        .chain(attributes.flatten());
+    // Written into a buffer of the exact length, which the header value
+    // then owns: one allocation, the response's own.
+    let mut value = Vec::with_capacity(parts.clone().map(str::len).sum());
+    for part in parts {
+        value.extend_from_slice(part.as_bytes());
+    }
+    // Every part was checked to be visible ASCII, so this cannot fail;
+    // should it ever, the bare challenge is still a correct answer.
+    HeaderValue::try_from(value).unwrap_or_else(|_| bare.clone())
+}
+
+/// `n` in decimal, written into `buffer`.
+fn decimal(mut n: u64, buffer: &mut [u8; 20]) -> &str {
+    let mut start = buffer.len();
+    loop {
+        start -= 1;
+        // A digit: `n % 10` is below 10.
+        buffer[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buffer[start..]).unwrap_or_default()
 }
 
 /// `grpc-message`: percent-encoded outside `%x20-24 / %x26-7E`
@@ -159,6 +185,24 @@ mod tests {
                 "scope",
                 AuthError::insufficient_scope("read admin"),
                 r#"Bearer realm="example", error="insufficient_scope", error_description="the access token lacks a required scope", scope="read admin""#,
+            ),
+            (
+                "step-up",
+                AuthError::insufficient_user_authentication(
+                    Some("mfa phr"),
+                    Some(std::time::Duration::from_secs(300)),
+                ),
+                r#"Bearer realm="example", error="insufficient_user_authentication", error_description="a stronger or more recent user authentication is required", acr_values="mfa phr", max_age="300""#,
+            ),
+            (
+                "step-up, age only",
+                AuthError::insufficient_user_authentication(None, Some(std::time::Duration::ZERO)),
+                r#"Bearer realm="example", error="insufficient_user_authentication", error_description="a stronger or more recent user authentication is required", max_age="0""#,
+            ),
+            (
+                "step-up, acr with a quote dropped",
+                AuthError::insufficient_user_authentication(Some("a\"b"), None),
+                r#"Bearer realm="example", error="insufficient_user_authentication", error_description="a stronger or more recent user authentication is required""#,
             ),
             (
                 "unavailable",

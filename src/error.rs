@@ -28,6 +28,16 @@ pub struct AuthError {
     retry_after: Option<Duration>,
     source: Option<Arc<dyn Error + Send + Sync>>,
     subject: Option<Arc<str>>,
+    authentication: Option<Arc<AuthenticationRequirement>>,
+}
+
+/// What a route requires of the user's authentication (RFC 9470 §3): the
+/// `acr_values` and `max_age` of an `insufficient_user_authentication`
+/// challenge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AuthenticationRequirement {
+    pub(crate) acr_values: Option<Box<str>>,
+    pub(crate) max_age: Option<u64>,
 }
 
 /// The kinds of [`AuthError`]: each decides the status, the RFC 6750 error
@@ -40,6 +50,9 @@ pub struct AuthError {
 /// | `InvalidToken`, `Expired`, `Revoked` | 401 | `invalid_token` | 16 |
 /// | `InsufficientScope` | 403 | `insufficient_scope` | 7 `PERMISSION_DENIED` |
 /// | `Unavailable` | 503 + `Retry-After` | (none) | 14 `UNAVAILABLE` |
+/// | `InvalidDpopProof` | 401 | `invalid_dpop_proof` | 16 |
+/// | `UseDpopNonce` | 401 + `DPoP-Nonce` | `use_dpop_nonce` | 16 |
+/// | `InsufficientUserAuthentication` | 401 | `insufficient_user_authentication` | 16 |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -63,6 +76,15 @@ pub enum ErrorKind {
     /// The verifier's own source (key server, introspection endpoint,
     /// revocation store) cannot answer: the client did nothing wrong.
     Unavailable,
+    /// The DPoP proof is missing, malformed, or fails a check of RFC 9449
+    /// §4.3.
+    InvalidDpopProof,
+    /// The DPoP proof lacks the server's current nonce (RFC 9449 §9): the
+    /// answer carries a fresh one in `DPoP-Nonce`.
+    UseDpopNonce,
+    /// The token is valid, but the user's authentication behind it is too
+    /// weak (`acr`) or too old (`auth_time`) for the route (RFC 9470 §3).
+    InsufficientUserAuthentication,
 }
 
 /// The RFC 6750 §3.1 error codes.
@@ -75,6 +97,12 @@ pub enum ErrorCode {
     InvalidToken,
     /// `insufficient_scope`: answered 403.
     InsufficientScope,
+    /// `invalid_dpop_proof` (RFC 9449 §7.1): answered 401.
+    InvalidDpopProof,
+    /// `use_dpop_nonce` (RFC 9449 §9): answered 401.
+    UseDpopNonce,
+    /// `insufficient_user_authentication` (RFC 9470 §3): answered 401.
+    InsufficientUserAuthentication,
 }
 
 impl ErrorCode {
@@ -84,6 +112,9 @@ impl ErrorCode {
             Self::InvalidRequest => "invalid_request",
             Self::InvalidToken => "invalid_token",
             Self::InsufficientScope => "insufficient_scope",
+            Self::InvalidDpopProof => "invalid_dpop_proof",
+            Self::UseDpopNonce => "use_dpop_nonce",
+            Self::InsufficientUserAuthentication => "insufficient_user_authentication",
         }
     }
 }
@@ -101,6 +132,9 @@ impl ErrorKind {
         Self::Revoked,
         Self::InsufficientScope,
         Self::Unavailable,
+        Self::InvalidDpopProof,
+        Self::UseDpopNonce,
+        Self::InsufficientUserAuthentication,
     ];
 
     /// The position of the kind in [`ALL`](Self::ALL). The match is
@@ -117,15 +151,22 @@ impl ErrorKind {
             Self::Revoked => 6,
             Self::InsufficientScope => 7,
             Self::Unavailable => 8,
+            Self::InvalidDpopProof => 9,
+            Self::UseDpopNonce => 10,
+            Self::InsufficientUserAuthentication => 11,
         }
     }
 
     /// The HTTP status a request refused for this reason is answered with.
     pub fn status(self) -> StatusCode {
         match self {
-            Self::MissingCredentials | Self::InvalidToken | Self::Expired | Self::Revoked => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::MissingCredentials
+            | Self::InvalidToken
+            | Self::Expired
+            | Self::Revoked
+            | Self::InvalidDpopProof
+            | Self::UseDpopNonce
+            | Self::InsufficientUserAuthentication => StatusCode::UNAUTHORIZED,
             Self::MalformedCredentials | Self::TokenTooLong | Self::MultipleTokens => {
                 StatusCode::BAD_REQUEST
             }
@@ -144,6 +185,9 @@ impl ErrorKind {
             }
             Self::InvalidToken | Self::Expired | Self::Revoked => Some(ErrorCode::InvalidToken),
             Self::InsufficientScope => Some(ErrorCode::InsufficientScope),
+            Self::InvalidDpopProof => Some(ErrorCode::InvalidDpopProof),
+            Self::UseDpopNonce => Some(ErrorCode::UseDpopNonce),
+            Self::InsufficientUserAuthentication => Some(ErrorCode::InsufficientUserAuthentication),
         }
     }
 
@@ -168,6 +212,11 @@ impl ErrorKind {
             Self::Revoked => "the access token was revoked",
             Self::InsufficientScope => "the access token lacks a required scope",
             Self::Unavailable => "the token verifier is unavailable",
+            Self::InvalidDpopProof => "the DPoP proof is invalid",
+            Self::UseDpopNonce => "the DPoP proof must carry the server's nonce",
+            Self::InsufficientUserAuthentication => {
+                "a stronger or more recent user authentication is required"
+            }
         }
     }
 }
@@ -186,6 +235,7 @@ impl AuthError {
             retry_after: None,
             source: None,
             subject: None,
+            authentication: None,
         }
     }
 
@@ -216,6 +266,28 @@ impl AuthError {
     /// dropped from the challenge rather than sent.
     pub fn insufficient_scope(scope: &str) -> Self {
         Self::new(ErrorKind::InsufficientScope).with_scope(Arc::from(scope))
+    }
+
+    /// The user's authentication is too weak or too old (401
+    /// `insufficient_user_authentication`, RFC 9470 §3): the challenge
+    /// names the acceptable `acr_values` (space-separated, in order of
+    /// preference) and the `max_age` in seconds, where given.
+    ///
+    /// Values with characters RFC 6750 §3 does not allow in a
+    /// quoted-string are dropped from the challenge rather than sent.
+    pub fn insufficient_user_authentication(
+        acr_values: Option<&str>,
+        max_age: Option<Duration>,
+    ) -> Self {
+        let acr_values = acr_values
+            .filter(|acr| !acr.is_empty() && is_nqschar_text(acr))
+            .map(Box::from);
+        let requirement = AuthenticationRequirement {
+            acr_values,
+            max_age: max_age.map(|age| age.as_secs()),
+        };
+        Self::new(ErrorKind::InsufficientUserAuthentication)
+            .with_authentication(Arc::new(requirement))
     }
 
     /// Replaces the fixed `error_description`.
@@ -261,6 +333,14 @@ impl AuthError {
         self
     }
 
+    pub(crate) fn with_authentication(
+        mut self,
+        requirement: Arc<AuthenticationRequirement>,
+    ) -> Self {
+        self.authentication = Some(requirement);
+        self
+    }
+
     pub(crate) fn with_scope(mut self, scope: Arc<str>) -> Self {
         if is_scope_list(&scope) {
             self.scope = Some(scope);
@@ -285,6 +365,18 @@ impl AuthError {
         self.scope.as_deref()
     }
 
+    /// The acceptable authentication context classes, for
+    /// `insufficient_user_authentication`.
+    pub fn acr_values(&self) -> Option<&str> {
+        self.authentication.as_ref()?.acr_values.as_deref()
+    }
+
+    /// The longest time since the user's authentication the route allows,
+    /// in seconds, for `insufficient_user_authentication`.
+    pub fn max_age(&self) -> Option<u64> {
+        self.authentication.as_ref()?.max_age
+    }
+
     /// The subject whose token was refused, when known.
     pub fn subject(&self) -> Option<&str> {
         self.subject.as_deref()
@@ -302,6 +394,8 @@ impl fmt::Debug for AuthError {
             .field("kind", &self.kind)
             .field("description", &self.description())
             .field("scope", &self.scope)
+            .field("acr_values", &self.acr_values())
+            .field("max_age", &self.max_age())
             .field("retry_after", &self.retry_after)
             .field("subject", &self.subject)
             .field("source", &self.source)
@@ -486,6 +580,19 @@ mod tests {
                 7,
             ),
             (ErrorKind::Unavailable, 503, None, 14),
+            (
+                ErrorKind::InvalidDpopProof,
+                401,
+                Some("invalid_dpop_proof"),
+                16,
+            ),
+            (ErrorKind::UseDpopNonce, 401, Some("use_dpop_nonce"), 16),
+            (
+                ErrorKind::InsufficientUserAuthentication,
+                401,
+                Some("insufficient_user_authentication"),
+                16,
+            ),
         ];
         for (kind, status, code, grpc) in cases {
             assert_eq!(kind.status().as_u16(), status, "{kind:?}");

@@ -20,7 +20,7 @@ pub const ADMIN_TOKEN: &str = "demo-admin-token-0123456789";
 pub const UNKNOWN_TOKEN: &str = "c29tZS1yYW5kb20tdG9rZW4tdmFsdWU";
 
 /// Every error kind, each deciding its own answer.
-pub const ERROR_KINDS: [ErrorKind; 9] = [
+pub const ERROR_KINDS: [ErrorKind; 12] = [
     ErrorKind::MissingCredentials,
     ErrorKind::MalformedCredentials,
     ErrorKind::TokenTooLong,
@@ -30,6 +30,9 @@ pub const ERROR_KINDS: [ErrorKind; 9] = [
     ErrorKind::Revoked,
     ErrorKind::InsufficientScope,
     ErrorKind::Unavailable,
+    ErrorKind::InvalidDpopProof,
+    ErrorKind::UseDpopNonce,
+    ErrorKind::InsufficientUserAuthentication,
 ];
 
 /// The longest any exchange in the tests may take.
