@@ -527,6 +527,10 @@ pub enum ConfigError {
     /// (RFC 7662 §2.1): a client id that is not empty, and its secret.
     #[error("introspection needs client authentication with a non-empty client id")]
     NoClientAuthentication,
+    /// A layer that accepts DPoP proofs needs the origin clients reach it
+    /// at, to compare each proof's `htu` with (RFC 9449 §4.3 (9)).
+    #[error("DPoP needs the service's origin")]
+    NoOrigin,
     /// rustls has no crypto provider for the default HTTPS client: enable
     /// `jwt` or `jwt-rust-crypto`, or install a rustls `CryptoProvider`.
     #[error("no rustls crypto provider installed")]

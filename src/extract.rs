@@ -7,7 +7,7 @@ use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 
 use crate::error::{AuthError, ConfigError, ErrorKind};
-use crate::token::{BearerToken, TokenSource, is_b64token};
+use crate::token::{AuthScheme, BearerToken, TokenSource, is_b64token};
 
 /// The longest token accepted unless configured otherwise: below the
 /// 8 KiB many servers and gRPC allow for all headers together, above the
@@ -45,6 +45,15 @@ pub struct TokenExtractor {
     cookie: Option<Box<str>>,
     query: bool,
     max_len: usize,
+    schemes: Schemes,
+}
+
+/// The schemes of the `Authorization` header the layer takes tokens from:
+/// `Bearer`, and `DPoP` once the layer checks proofs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Schemes {
+    pub(crate) bearer: bool,
+    pub(crate) dpop: bool,
 }
 
 impl Default for TokenExtractor {
@@ -62,6 +71,10 @@ impl TokenExtractor {
             cookie: None,
             query: false,
             max_len: DEFAULT_MAX_TOKEN_LEN,
+            schemes: Schemes {
+                bearer: true,
+                dpop: false,
+            },
         }
     }
 
@@ -123,6 +136,15 @@ impl TokenExtractor {
         self.max_len
     }
 
+    pub(crate) fn schemes(&self) -> Schemes {
+        self.schemes
+    }
+
+    /// Set by the layer, which knows whether it checks DPoP proofs.
+    pub(crate) fn set_schemes(&mut self, schemes: Schemes) {
+        self.schemes = schemes;
+    }
+
     /// Finds the token: `Ok(None)` when the request presents none (or only
     /// credentials of another scheme), an error of kind
     /// [`MalformedCredentials`](ErrorKind::MalformedCredentials),
@@ -168,20 +190,27 @@ impl TokenExtractor {
         let field = &bytes[start..end];
         // Another scheme (`Basic`, `Negotiate`, `BearerX`) is not ours to
         // judge, however long its credentials.
-        let is_bearer = field.len() >= 6
-            && field[..6].eq_ignore_ascii_case(b"bearer")
-            && !field.get(6).is_some_and(|&b| is_tchar(b));
-        if !is_bearer {
+        let is_scheme = |name: &[u8]| {
+            field.len() >= name.len()
+                && field[..name.len()].eq_ignore_ascii_case(name)
+                && !field.get(name.len()).is_some_and(|&b| is_tchar(b))
+        };
+        let (scheme, len) = if self.schemes.bearer && is_scheme(b"bearer") {
+            (AuthScheme::Bearer, 6)
+        } else if self.schemes.dpop && is_scheme(b"dpop") {
+            (AuthScheme::Dpop, 4)
+        } else {
             return Ok(None);
-        }
-        let rest = &field[6..];
+        };
+        let rest = &field[len..];
         if rest.first() != Some(&b' ') {
             // `Bearer` alone, or followed by a tab, a comma, a quote...
             return Err(ErrorKind::MalformedCredentials.into());
         }
         let spaces = rest.iter().take_while(|&&b| b == b' ').count();
-        let token_start = start + 6 + spaces;
-        self.checked(value, token_start..end, TokenSource::Authorization)
+        let token_start = start + len + spaces;
+        let token = self.checked(value, token_start..end, TokenSource::Authorization)?;
+        Ok(token.map(|token| token.with_scheme(scheme)))
     }
 
     fn raw_header_token(&self, value: &HeaderValue) -> Result<Option<BearerToken>, AuthError> {

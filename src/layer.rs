@@ -71,7 +71,9 @@ impl<V, R> BearerAuthLayer<V, R> {
     }
 
     /// Sets where the token is looked for.
-    pub fn with_extractor(mut self, extractor: TokenExtractor) -> Self {
+    pub fn with_extractor(mut self, mut extractor: TokenExtractor) -> Self {
+        // The schemes are the layer's: `DPoP` once it checks proofs.
+        extractor.set_schemes(self.settings.extractor.schemes());
         self.settings.extractor = extractor;
         self
     }
@@ -127,6 +129,46 @@ impl<V, R> BearerAuthLayer<V, R> {
     {
         self.settings.bypass = Some(Arc::new(bypass));
         self
+    }
+}
+
+#[cfg(feature = "dpop")]
+impl<V, R> BearerAuthLayer<V, R>
+where
+    V: VerifyToken,
+    V::Claims: crate::dpop::TokenBinding,
+{
+    /// Accepts sender-constrained tokens as `dpop` says (RFC 9449 DPoP,
+    /// RFC 8705 certificate binding): the `DPoP` scheme with its proof, per
+    /// the policy, and every token's binding checked after verification.
+    /// Challenges name the `DPoP` scheme and its algorithms; nonces, when
+    /// on, are handed out in `DPoP-Nonce`. See [`crate::dpop`].
+    pub fn with_dpop<C>(
+        self,
+        dpop: crate::dpop::Dpop<C>,
+    ) -> BearerAuthLayer<crate::dpop::DpopVerifier<V, C>, R> {
+        let Settings {
+            verifier,
+            mut extractor,
+            mut rejecter,
+            optional,
+            bypass,
+        } = self.settings;
+        let answer = std::sync::Arc::clone(dpop.answer());
+        extractor.set_schemes(crate::extract::Schemes {
+            bearer: answer.bearer,
+            dpop: answer.dpop,
+        });
+        rejecter.set_dpop(answer);
+        BearerAuthLayer {
+            settings: Settings {
+                verifier: crate::dpop::DpopVerifier::new(verifier, dpop),
+                extractor,
+                rejecter,
+                optional,
+                bypass,
+            },
+        }
     }
 }
 

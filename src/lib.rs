@@ -247,6 +247,10 @@ pub mod introspection;
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub mod jwks;
 
+#[cfg(feature = "dpop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dpop")))]
+pub mod dpop;
+
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -259,5 +263,5 @@ pub use layer::{BearerAuthLayer, is_cors_preflight};
 pub use rejection::{DefaultRejection, Reject, Rejected};
 pub use service::BearerAuth;
 pub use static_tokens::{MIN_STATIC_TOKEN_LEN, StaticTokens};
-pub use token::{BearerToken, TokenSource};
+pub use token::{AuthScheme, BearerToken, TokenSource};
 pub use verify::{Verdict, VerifyToken};

@@ -78,6 +78,8 @@ pub struct Rejected<'a> {
     request: &'a Parts,
     realm: &'a Realm,
     retry_after: Duration,
+    #[cfg(feature = "dpop")]
+    dpop: Option<&'a crate::dpop::DpopAnswer>,
 }
 
 impl Rejected<'_> {
@@ -94,9 +96,67 @@ impl Rejected<'_> {
         self.request
     }
 
-    /// The `WWW-Authenticate` challenge for the error.
+    /// The `WWW-Authenticate` challenge for the error: the one carrying
+    /// its code when there are several (see [`challenges`](Self::challenges)).
     pub fn challenge(&self) -> HeaderValue {
-        self.realm.challenge(self.error)
+        let [bearer, dpop] = self.both_challenges();
+        match (bearer, dpop) {
+            (Some((bearer, true)), _) | (Some((bearer, false)), None) => bearer,
+            (_, Some((dpop, _))) => dpop,
+            (None, None) => self.realm.challenge(self.error),
+        }
+    }
+
+    /// Every `WWW-Authenticate` challenge of the answer, one per field line
+    /// (RFC 9110 §11.6.1): `Bearer`, and `DPoP` when the layer accepts it.
+    /// With both, the error goes in the challenge of the scheme the request
+    /// used, or in both when that is unclear (RFC 9449 §7.2).
+    pub fn challenges(&self) -> impl Iterator<Item = HeaderValue> {
+        self.both_challenges()
+            .into_iter()
+            .flatten()
+            .map(|(challenge, _)| challenge)
+    }
+
+    /// The `Bearer` and `DPoP` challenges sent, each with whether it
+    /// carries the error.
+    #[cfg(not(feature = "dpop"))]
+    fn both_challenges(&self) -> [Option<(HeaderValue, bool)>; 2] {
+        [Some((self.realm.challenge(self.error), true)), None]
+    }
+
+    #[cfg(feature = "dpop")]
+    fn both_challenges(&self) -> [Option<(HeaderValue, bool)>; 2] {
+        use crate::token::AuthScheme;
+        let Some(dpop) = self.dpop.filter(|dpop| dpop.dpop) else {
+            return [Some((self.realm.challenge(self.error), true)), None];
+        };
+        let kind = self.error.kind();
+        let (bearer_error, dpop_error) = if !dpop.bearer {
+            (false, true)
+        } else if matches!(kind, ErrorKind::InvalidDpopProof | ErrorKind::UseDpopNonce) {
+            (false, true)
+        } else {
+            match presented_scheme(self.request) {
+                Some(AuthScheme::Dpop) => (false, true),
+                Some(_) => (true, false),
+                None => (true, true),
+            }
+        };
+        let render = |bare: &HeaderValue, with_error: bool| {
+            if with_error {
+                crate::challenge::with_error(bare, self.error)
+            } else {
+                bare.clone()
+            }
+        };
+        let bearer = dpop
+            .bearer
+            .then(|| (render(self.realm.bare(), bearer_error), bearer_error));
+        [
+            bearer,
+            Some((render(&dpop.challenge, dpop_error), dpop_error)),
+        ]
     }
 
     /// Whether the request is a gRPC call (`content-type: application/grpc*`,
@@ -125,7 +185,20 @@ impl Rejected<'_> {
             *response.status_mut() = kind.status();
         }
         let headers = response.headers_mut();
-        headers.insert(WWW_AUTHENTICATE, self.challenge());
+        for challenge in self.challenges() {
+            headers.append(WWW_AUTHENTICATE, challenge);
+        }
+        #[cfg(feature = "dpop")]
+        if kind == ErrorKind::UseDpopNonce
+            && let Some(nonce) = self.dpop.and_then(crate::dpop::DpopAnswer::current_nonce)
+        {
+            // RFC 9449 §9: the nonce to use; an answer no cache may keep.
+            headers.insert("dpop-nonce", nonce);
+            headers.insert(
+                http::header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            );
+        }
         if grpc {
             if let Some(content_type) = self.request.headers.get(CONTENT_TYPE) {
                 headers.insert(CONTENT_TYPE, content_type.clone());
@@ -168,6 +241,8 @@ pub(crate) struct Rejecter<R> {
     retry_after: Duration,
     rejection: R,
     counters: Option<AuthCounters>,
+    #[cfg(feature = "dpop")]
+    dpop: Option<std::sync::Arc<crate::dpop::DpopAnswer>>,
 }
 
 impl Rejecter<DefaultRejection> {
@@ -177,6 +252,8 @@ impl Rejecter<DefaultRejection> {
             retry_after: DEFAULT_RETRY_AFTER,
             rejection: DefaultRejection,
             counters: None,
+            #[cfg(feature = "dpop")]
+            dpop: None,
         }
     }
 }
@@ -193,6 +270,11 @@ impl<R> Rejecter<R> {
 
     pub(crate) fn set_counters(&mut self, counters: AuthCounters) {
         self.counters = Some(counters);
+    }
+
+    #[cfg(feature = "dpop")]
+    pub(crate) fn set_dpop(&mut self, dpop: std::sync::Arc<crate::dpop::DpopAnswer>) {
+        self.dpop = Some(dpop);
     }
 
     pub(crate) fn realm(&self) -> &Realm {
@@ -219,6 +301,8 @@ impl<R> Rejecter<R> {
             retry_after: self.retry_after,
             rejection,
             counters: self.counters,
+            #[cfg(feature = "dpop")]
+            dpop: self.dpop,
         }
     }
 
@@ -233,6 +317,8 @@ impl<R> Rejecter<R> {
             request,
             realm: &self.realm,
             retry_after: self.retry_after,
+            #[cfg(feature = "dpop")]
+            dpop: self.dpop.as_deref(),
         };
         let mut response = self.rejection.reject(&rejected);
         // RFC 6750 §3: 400, 401 and 403 answers carry the challenge, whoever
@@ -242,9 +328,9 @@ impl<R> Rejecter<R> {
             StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
         );
         if needs_challenge && !response.headers().contains_key(WWW_AUTHENTICATE) {
-            response
-                .headers_mut()
-                .insert(WWW_AUTHENTICATE, rejected.challenge());
+            for challenge in rejected.challenges() {
+                response.headers_mut().append(WWW_AUTHENTICATE, challenge);
+            }
         }
         if let Some(counters) = &self.counters {
             counters.count_refused(error.kind());
@@ -252,6 +338,33 @@ impl<R> Rejecter<R> {
         log(&rejected, response.status());
         response.extensions_mut().insert(error);
         response
+    }
+}
+
+/// The scheme of the request's one `Authorization` line, if it has one
+/// line, of a scheme the layer knows.
+#[cfg(feature = "dpop")]
+fn presented_scheme(request: &Parts) -> Option<crate::token::AuthScheme> {
+    use crate::token::AuthScheme;
+    let mut values = request.headers.get_all(http::header::AUTHORIZATION).iter();
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    let field = value.as_bytes().trim_ascii_start();
+    let is = |name: &[u8]| {
+        field.len() >= name.len()
+            && field[..name.len()].eq_ignore_ascii_case(name)
+            && field
+                .get(name.len())
+                .is_none_or(|&b| b == b' ' || b == b'\t')
+    };
+    if is(b"dpop") {
+        Some(AuthScheme::Dpop)
+    } else if is(b"bearer") {
+        Some(AuthScheme::Bearer)
+    } else {
+        None
     }
 }
 

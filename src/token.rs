@@ -21,6 +21,18 @@ pub struct BearerToken {
     value: HeaderValue,
     range: Range<usize>,
     source: TokenSource,
+    scheme: AuthScheme,
+}
+
+/// The authentication scheme a token came with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// `Bearer` (RFC 6750), and every source but the `Authorization` header.
+    Bearer,
+    /// `Authorization: DPoP`, with a proof of possession in the `DPoP`
+    /// header (RFC 9449 §7.1); accepted only by a layer configured for it.
+    Dpop,
 }
 
 /// Where in the request a token was found.
@@ -51,7 +63,19 @@ impl BearerToken {
             value,
             range,
             source,
+            scheme: AuthScheme::Bearer,
         }
+    }
+
+    /// The same token, presented with `scheme`.
+    pub(crate) fn with_scheme(mut self, scheme: AuthScheme) -> Self {
+        self.scheme = scheme;
+        self
+    }
+
+    /// The scheme it was presented with.
+    pub fn scheme(&self) -> AuthScheme {
+        self.scheme
     }
 
     /// Where the request carried it.
@@ -111,7 +135,10 @@ impl Eq for BearerToken {}
 
 impl fmt::Debug for BearerToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BearerToken({:?}, <redacted>)", self.source)
+        match self.scheme {
+            AuthScheme::Bearer => write!(f, "BearerToken({:?}, <redacted>)", self.source),
+            scheme => write!(f, "BearerToken({:?}, {scheme:?}, <redacted>)", self.source),
+        }
     }
 }
 

@@ -328,7 +328,7 @@ fn remote_by_issuer(
 /// it panic: the backend of this crate's feature is installed (a provider
 /// the application installed first stays); with `jwt-core` alone, one
 /// verification is tried, and its panic becomes a configuration error.
-fn ensure_crypto_provider() -> Result<(), ConfigError> {
+pub(crate) fn ensure_crypto_provider() -> Result<(), ConfigError> {
     #[cfg(feature = "jwt-aws-lc-rs")]
     {
         use jsonwebtoken::crypto::{CryptoProvider, aws_lc};

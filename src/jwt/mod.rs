@@ -105,11 +105,11 @@ mod access_claims;
 mod algorithms;
 mod builder;
 mod claims;
-mod compact;
+pub(crate) mod compact;
 mod der;
 mod error;
 mod header;
-mod json;
+pub(crate) mod json;
 mod key;
 mod key_set;
 mod verifier;
@@ -131,6 +131,8 @@ pub use verifier::JwtVerifier;
 #[doc(no_inline)]
 pub use jsonwebtoken;
 
+#[cfg(feature = "dpop")]
+pub(crate) use {builder::ensure_crypto_provider, header::media_type_is};
 #[cfg(feature = "introspection")]
 pub(crate) use {
     claims::{ClaimRules, Registered},
