@@ -85,6 +85,7 @@ impl Realm {
     }
 
     /// The challenge without error information.
+    #[cfg(feature = "dpop")]
     pub(crate) fn bare(&self) -> &HeaderValue {
         &self.bare
     }

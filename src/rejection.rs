@@ -132,9 +132,8 @@ impl Rejected<'_> {
             return [Some((self.realm.challenge(self.error), true)), None];
         };
         let kind = self.error.kind();
-        let (bearer_error, dpop_error) = if !dpop.bearer {
-            (false, true)
-        } else if matches!(kind, ErrorKind::InvalidDpopProof | ErrorKind::UseDpopNonce) {
+        let dpop_kind = matches!(kind, ErrorKind::InvalidDpopProof | ErrorKind::UseDpopNonce);
+        let (bearer_error, dpop_error) = if !dpop.bearer || dpop_kind {
             (false, true)
         } else {
             match presented_scheme(self.request) {
