@@ -25,54 +25,17 @@ mod common;
 mod jwt_env;
 #[path = "common/jwt_routes.rs"]
 mod jwt_routes;
+#[path = "common/oidc_env.rs"]
+mod oidc_env;
 
 use tokio::net::TcpListener;
-use tower_bearer_auth::jwks::Jwks;
-use tower_bearer_auth::jwt::JwtVerifier;
+use tower_bearer_auth::BearerAuthLayer;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::init_tracing();
-    let keys = match (
-        jwt_env::var("OIDC_ISSUER"),
-        jwt_env::var("JWKS_URL"),
-        jwt_env::var("JWT_ISSUER"),
-    ) {
-        (Some(issuer), None, None) => Jwks::discover(issuer),
-        (None, Some(url), Some(issuer)) => Jwks::from_url(url, issuer),
-        (None, Some(_), None) => return Err("JWKS_URL needs JWT_ISSUER".into()),
-        (Some(_), _, _) => {
-            return Err("set OIDC_ISSUER alone, or JWKS_URL with JWT_ISSUER".into());
-        }
-        (None, None, _) => return Err("set OIDC_ISSUER, or JWKS_URL and JWT_ISSUER".into()),
-    }
-    .build()?;
-
-    let mut builder = JwtVerifier::builder()
-        .with_jwks(keys.clone())
-        .with_profile(jwt_env::profile()?);
-    match jwt_env::var("JWT_AUDIENCE") {
-        Some(audience) => builder = builder.with_audience(audience),
-        None => {
-            eprintln!("JWT_AUDIENCE not set: tokens for any audience are accepted");
-            builder = builder.without_audience_check();
-        }
-    }
-    let app = jwt_routes::routes(builder.build()?, axum::Router::new())?;
-
-    // Not fatal: the service answers 503 until the keys arrive. A service
-    // that must not start without them would return the error instead.
-    match keys.ready().await {
-        Ok(()) => eprintln!(
-            "keys of {} fetched: {:?}",
-            keys.issuer(),
-            keys.status().key_ids
-        ),
-        Err(error) => eprintln!(
-            "keys of {} not available yet ({error}): 503 until they are",
-            keys.issuer()
-        ),
-    }
+    let verifier = oidc_env::verifier().await?;
+    let app = jwt_routes::routes(BearerAuthLayer::new(verifier), axum::Router::new())?;
 
     let listener = TcpListener::bind(common::bind_address()?).await?;
     eprintln!("listening on http://{}", listener.local_addr()?);

@@ -31,9 +31,9 @@ mod jwt_env;
 mod jwt_routes;
 
 use tokio::net::TcpListener;
-#[cfg(feature = "cache")]
-use tower_bearer_auth::ConfigError;
 use tower_bearer_auth::jwt::{AccessClaims, JwtVerifier};
+#[cfg(feature = "cache")]
+use tower_bearer_auth::{BearerAuthLayer, ConfigError};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -45,7 +45,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = if cache_wanted()? {
         cached_routes(config.verifier)?
     } else {
-        jwt_routes::routes(config.verifier, axum::Router::new())?
+        jwt_routes::routes(BearerAuthLayer::new(config.verifier), axum::Router::new())?
     };
 
     eprintln!("listening on http://{address}");
@@ -72,7 +72,7 @@ fn cache_wanted() -> Result<bool, Box<dyn std::error::Error>> {
 #[cfg(feature = "cache")]
 fn cached_routes(verifier: JwtVerifier<AccessClaims>) -> Result<axum::Router, ConfigError> {
     let cached = tower_bearer_auth::cache::CachedVerifier::new(verifier);
-    jwt_routes::routes(cached, axum::Router::new())
+    jwt_routes::routes(BearerAuthLayer::new(cached), axum::Router::new())
 }
 
 #[cfg(not(feature = "cache"))]

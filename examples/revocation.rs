@@ -37,6 +37,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use tokio::net::TcpListener;
+use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::cache::CachedVerifier;
 use tower_bearer_auth::revocation::{CheckRevoked, RedisRevocations, TokenId};
 
@@ -59,7 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let admin = Router::new()
         .route("/admin/revoke", post(revoke))
         .with_state(revocations);
-    let app = jwt_routes::routes(verifier, admin)?;
+    let app = jwt_routes::routes(BearerAuthLayer::new(verifier), admin)?;
 
     let listener = TcpListener::bind(common::bind_address()?).await?;
     let address = listener.local_addr()?;

@@ -15,6 +15,8 @@
 //!    grammar enforced, the length capped before anything else looks at it.
 //!    A named header, a cookie and the `access_token` query parameter are
 //!    opt-in; a request presenting more than one token is `invalid_request`.
+//!    With `dpop` (feature `dpop`), `Authorization: DPoP` too, its proof
+//!    checked and every token's binding (`cnf`) proved after verification.
 //! 2. **Verify** ([`VerifyToken`]): the user's verifier gets the token and
 //!    the request head and answers claims or an [`AuthError`]. Closures are
 //!    verifiers; [`StaticTokens`] checks a fixed set of API keys; `jwt`
@@ -160,6 +162,8 @@
 //! | refused by the verifier: invalid, expired, revoked | 401 | `error="invalid_token"` | 16 |
 //! | valid, but a scope is missing | 403 | `error="insufficient_scope", scope="…"` | 7 |
 //! | the verifier's source is down | 503 + `Retry-After` | `Bearer realm="api"` | 14 |
+//! | a DPoP proof missing or invalid (`dpop`) | 401 | `DPoP algs="…", error="invalid_dpop_proof"` | 16 |
+//! | a DPoP nonce missing or stale | 401 + `DPoP-Nonce` | `DPoP algs="…", error="use_dpop_nonce"` | 16 |
 //!
 //! Every attribute value is checked against the RFC 6750 §3 character set,
 //! and descriptions are fixed texts: nothing from the request is echoed, so
@@ -175,6 +179,7 @@
 //! | `jwt-core` | no | the same with no backend: install a `jsonwebtoken::crypto::CryptoProvider` |
 //! | `jwks` | no | `jwks::Jwks`: the JWT verifier's keys from a JWKS URL or OIDC discovery, cached and refreshed; needs tokio |
 //! | `cache` | no | `cache::CachedVerifier`: verdicts remembered for any verifier, bounded in entries and time |
+//! | `dpop` | no | `dpop::Dpop`: DPoP proofs (RFC 9449) and certificate-bound tokens (RFC 8705), checked by the same layer |
 //! | `tracing` | no | `tracing` events: one per refused request, key fetches, refreshes and failures; spans around remote calls (never a token or key) |
 //! | `serde` | no | `Deserialize` for [`scope::Scopes`] |
 //!

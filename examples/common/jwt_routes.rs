@@ -8,14 +8,12 @@ use tower_bearer_auth::axum::Claims;
 use tower_bearer_auth::jwt::AccessClaims;
 use tower_bearer_auth::{BearerAuthLayer, ConfigError, VerifyToken};
 
-/// The routes behind `verifier`, with `admin` merged under the `admin`
-/// scope.
-pub(crate) fn routes<V>(verifier: V, admin: Router) -> Result<Router, ConfigError>
+/// The routes behind `auth`, with `admin` merged under the `admin` scope.
+pub(crate) fn routes<V>(auth: BearerAuthLayer<V>, admin: Router) -> Result<Router, ConfigError>
 where
     V: VerifyToken<Claims = AccessClaims> + Clone + Send + Sync + 'static,
     V::Future: Send,
 {
-    let auth = BearerAuthLayer::new(verifier);
     let admin = admin
         .route("/admin", get(hello_admin))
         .route_layer(auth.require_scopes(["admin"])?);

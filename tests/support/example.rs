@@ -61,6 +61,9 @@ pub fn start(name: &str, env: &[(&str, String)], extra_lines: usize) -> Example 
         "CLIENT_ID",
         "CLIENT_SECRET",
         "REDIS_URL",
+        "DPOP_ORIGIN",
+        "DPOP_MAX_AGE",
+        "DPOP_NONCE_SECRET",
     ] {
         command.env_remove(variable);
     }
