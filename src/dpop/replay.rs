@@ -19,7 +19,9 @@ use crate::verify::Verdict;
 pub struct ProofId([u8; 32]);
 
 impl ProofId {
-    pub(super) fn new(thumbprint: &[u8; 32], jti: &str) -> Self {
+    /// The identity of the proof `jti` by the key with RFC 7638 SHA-256
+    /// `thumbprint`.
+    pub fn new(thumbprint: &[u8; 32], jti: &str) -> Self {
         let mut hash = Sha256::new();
         hash.update(thumbprint);
         hash.update(jti.as_bytes());
