@@ -31,9 +31,10 @@ mod jwt_env;
 mod jwt_routes;
 
 use tokio::net::TcpListener;
-use tower_bearer_auth::jwt::{AccessClaims, JwtVerifier};
+use tower_bearer_auth::BearerAuthLayer;
 #[cfg(feature = "cache")]
-use tower_bearer_auth::{BearerAuthLayer, ConfigError};
+use tower_bearer_auth::ConfigError;
+use tower_bearer_auth::jwt::{AccessClaims, JwtVerifier};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

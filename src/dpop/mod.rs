@@ -86,9 +86,16 @@ mod htu;
 mod key;
 mod nonce;
 mod proof;
+#[cfg(feature = "redis")]
+mod redis;
 mod replay;
 mod verifier;
 
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use self::redis::{
+    DEFAULT_REPLAY_PREFIX, DEFAULT_REPLAY_TIMEOUT, RedisReplayCache, RedisReplayFuture,
+};
 pub(crate) use config::DpopAnswer;
 pub use config::{
     DEFAULT_PROOF_LEEWAY, DEFAULT_PROOF_MAX_AGE, Dpop, DpopBuilder, DpopPolicy, MAX_PROOF_LEN,

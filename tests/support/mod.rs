@@ -3,6 +3,9 @@
 
 #![allow(dead_code, unreachable_pub)] // each test crate uses a part
 
+#[cfg(feature = "dpop")]
+pub mod dpop;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
