@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the fuzz targets' seed inputs from the test fixtures: every
-fixture JWT (PyJWT-made, see tests/fixtures/jwt/README.md) for `jwt`, and
-the fixture JWK Sets, single JWKs and a discovery document for `jwks`.
+fixture JWT (PyJWT-made, see tests/fixtures/jwt/README.md) for `jwt`,
+the fixture JWK Sets, single JWKs and a discovery document for `jwks`, and
+every DPoP fixture request (tests/fixtures/dpop/) for `dpop`.
 Run from the crate root after the fixtures change: python3 fuzz/make_seeds.py
 """
 import json
@@ -29,3 +30,17 @@ for directory in ("tests/fixtures/jwks", "tests/fixtures/jwt"):
     "issuer": "https://issuer.example.com",
     "jwks_uri": "https://issuer.example.com/jwks",
 }))
+
+dpop = seeds / "dpop"
+dpop.mkdir(parents=True)
+fixtures = json.loads((root / "tests/fixtures/dpop/fixtures.json").read_text())
+token_names = ["es256", "rs256", "eddsa", "es384", "unbound", "certificate", "unknown_cnf"]
+paths = ["/me", "/other", "/caf%c3%a9", "/me?page=2"]
+for n, case in enumerate(fixtures["cases"]):
+    if case["route"] != "dpop" or case["path"] not in paths:
+        continue
+    selector = token_names.index(case["token"])
+    selector |= 0x08 if case["method"] == "POST" else 0
+    selector |= paths.index(case["path"]) << 4
+    selector |= 0 if case["scheme"].lower() == "dpop" else 0x40
+    (dpop / f"{n:02}").write_bytes(bytes([selector]) + "\n".join(case["proofs"]).encode())

@@ -19,7 +19,7 @@ SECONDS_EACH="${1:-60}"
 shift || true
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(extract challenge jwt jwks)
+  TARGETS=(extract challenge jwt jwks dpop)
 fi
 
 cargo fetch --locked # fuzz/Cargo.lock is up to date
