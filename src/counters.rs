@@ -13,9 +13,10 @@ use crate::error::ErrorKind;
 ///
 /// Each layer counts its own verdicts: a request the authentication layer
 /// accepts and a scope layer inside it refuses is counted once as accepted
-/// and once as `InsufficientScope`. A scope layer counts only when built by
-/// [`require_scopes`](crate::BearerAuthLayer::require_scopes) after
-/// [`with_counters`](crate::BearerAuthLayer::with_counters), or given
+/// and once as `InsufficientScope`. A scope or step-up layer counts only
+/// when built by [`require_scopes`](crate::BearerAuthLayer::require_scopes)
+/// or [`require_authentication`](crate::BearerAuthLayer::require_authentication)
+/// after [`with_counters`](crate::BearerAuthLayer::with_counters), or given
 /// counters itself. Requests let through by a bypass, and requests dropped
 /// before their verdict, are not counted.
 ///

@@ -316,9 +316,10 @@ impl AuthError {
 
     /// Names the subject whose token was refused, for the refusal's log
     /// event, when it is established: by a verifier of your own that
-    /// refuses a token it could authenticate, or by the scope layer from
-    /// [`HasScopes::subject`](crate::scope::HasScopes::subject). It is never
-    /// sent to the client.
+    /// refuses a token it could authenticate, or by the scope and step-up
+    /// layers from [`HasScopes::subject`](crate::scope::HasScopes::subject)
+    /// and [`AuthenticationEvent::subject`](crate::step_up::AuthenticationEvent::subject).
+    /// It is never sent to the client.
     #[must_use]
     pub fn with_subject(mut self, subject: impl Into<Arc<str>>) -> Self {
         self.subject = Some(subject.into());
@@ -435,6 +436,15 @@ pub enum ConfigError {
     /// A scope requirement lists no scope.
     #[error("at least one scope is required")]
     NoScopes,
+    /// An acceptable `acr` value is empty or has characters RFC 6750 §3
+    /// does not allow in a challenge (space, `"`, `\`, controls,
+    /// non-ASCII).
+    #[error("acr value must be non-empty printable ASCII without space, '\"' or '\\'")]
+    InvalidAcrValue,
+    /// A step-up requirement names neither an acceptable `acr` nor a
+    /// `max_age`, so it would require nothing (RFC 9470 §3).
+    #[error("an authentication requirement needs acr values or a max age")]
+    NoAuthenticationRequirement,
     /// A header or cookie name is not a valid token.
     #[error("invalid header or cookie name")]
     InvalidName,

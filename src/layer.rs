@@ -15,6 +15,7 @@ use crate::extract::TokenExtractor;
 use crate::rejection::{DefaultRejection, Rejecter};
 use crate::scope::RequireScopeLayer;
 use crate::service::BearerAuth;
+use crate::step_up::RequireAuthenticationLayer;
 use crate::verify::VerifyToken;
 
 /// A predicate on the request head: `true` lets the request through
@@ -107,7 +108,9 @@ impl<V, R> BearerAuthLayer<V, R> {
     }
 
     /// Counts this layer's verdicts into `counters`, and those of the scope
-    /// layers [`require_scopes`](Self::require_scopes) makes afterwards.
+    /// and step-up layers [`require_scopes`](Self::require_scopes) and
+    /// [`require_authentication`](Self::require_authentication) make
+    /// afterwards.
     pub fn with_counters(mut self, counters: AuthCounters) -> Self {
         self.settings.rejecter.set_counters(counters);
         self
@@ -195,6 +198,54 @@ impl<V: VerifyToken, R: Clone> BearerAuthLayer<V, R> {
         I::Item: AsRef<str>,
     {
         RequireScopeLayer::with_rejecter(scopes, self.settings.rejecter.clone())
+    }
+
+    /// A [`RequireAuthenticationLayer`] for this layer's claims, with its
+    /// realm, rejection and counters, to put inside it on the routes that
+    /// need a stronger or more recent user authentication (RFC 9470): an
+    /// `acr` among `acr_values` (in order of preference; empty, as
+    /// [`ANY_ACR`](crate::step_up::ANY_ACR), for any) and, with `max_age`,
+    /// an `auth_time` at most that long ago. See
+    /// [`RequireAuthenticationLayer::new`] for what is refused.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use axum::{Router, routing::{get, post}};
+    /// use tower_bearer_auth::step_up::{ANY_ACR, AuthenticationEvent};
+    /// use tower_bearer_auth::{BearerAuthLayer, StaticTokens};
+    ///
+    /// #[derive(Clone)]
+    /// struct User { acr: String, auth_time: i64 }
+    ///
+    /// impl AuthenticationEvent for User {
+    ///     fn acr(&self) -> Option<&str> { Some(&self.acr) }
+    ///     fn auth_time(&self) -> Option<i64> { Some(self.auth_time) }
+    /// }
+    ///
+    /// let auth = BearerAuthLayer::new(StaticTokens::<User>::new()).with_realm("bank")?;
+    /// let strong = auth.require_authentication(["hwk", "mfa"], Some(Duration::from_secs(300)))?;
+    /// let recent = auth.require_authentication(ANY_ACR, Some(Duration::from_secs(3600)))?;
+    /// let app: Router = Router::new()
+    ///     .route("/transfer", post(|| async { "sent" }).route_layer(strong))
+    ///     .route("/profile", get(|| async { "profile" }).route_layer(recent))
+    ///     .route_layer(auth);
+    /// # Ok::<(), tower_bearer_auth::ConfigError>(())
+    /// ```
+    pub fn require_authentication<I>(
+        &self,
+        acr_values: I,
+        max_age: Option<Duration>,
+    ) -> Result<RequireAuthenticationLayer<V::Claims, R>, ConfigError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        RequireAuthenticationLayer::with_rejecter(
+            acr_values,
+            max_age,
+            self.settings.rejecter.clone(),
+        )
     }
 }
 

@@ -39,7 +39,11 @@
 //!    response extensions for outer logging and metrics layers.
 //! 5. **Authorize** ([`BearerAuthLayer::require_scopes`],
 //!    [`scope::RequireScopeLayer`]): scopes per route, 403
-//!    `insufficient_scope`.
+//!    `insufficient_scope`; step-up authentication per route
+//!    ([`BearerAuthLayer::require_authentication`],
+//!    [`step_up::RequireAuthenticationLayer`], RFC 9470): an acceptable
+//!    `acr` and a recent enough `auth_time`, 401
+//!    `insufficient_user_authentication`.
 //!
 //! The service's error type is the inner service's: every refusal is a
 //! response. The response future is a named type; nothing is boxed on the way.
@@ -161,6 +165,7 @@
 //! | malformed: `Bearer` alone, tab, bad characters, too long, two tokens | 400 | `error="invalid_request"` | 16 |
 //! | refused by the verifier: invalid, expired, revoked | 401 | `error="invalid_token"` | 16 |
 //! | valid, but a scope is missing | 403 | `error="insufficient_scope", scope="…"` | 7 |
+//! | valid, but the user's authentication is too weak (`acr`) or too old (`auth_time`): step-up | 401 | `error="insufficient_user_authentication", acr_values="…", max_age="…"` | 16 |
 //! | the verifier's source is down | 503 + `Retry-After` | `Bearer realm="api"` | 14 |
 //! | a DPoP proof missing or invalid (`dpop`) | 401 | `DPoP algs="…", error="invalid_dpop_proof"` | 16 |
 //! | a DPoP nonce missing or stale | 401 + `DPoP-Nonce` | `DPoP algs="…", error="use_dpop_nonce"` | 16 |
@@ -227,6 +232,7 @@ mod verify_future;
 
 pub mod revocation;
 pub mod scope;
+pub mod step_up;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]

@@ -5,12 +5,16 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny};
 
 use crate::scope::{HasScopes, Scopes};
+use crate::step_up::AuthenticationEvent;
 
 /// The members of an active introspection response (RFC 7662 §2.2), plus
 /// the application's own in `extra`.
 ///
 /// `scopes` feed [`RequireScopeLayer`](crate::scope::RequireScopeLayer)
-/// through [`HasScopes`]. Times are whole seconds since the Unix epoch.
+/// through [`HasScopes`]; `acr` and `auth_time` feed
+/// [`RequireAuthenticationLayer`](crate::step_up::RequireAuthenticationLayer)
+/// through [`AuthenticationEvent`]. Times are whole seconds since the Unix
+/// epoch.
 /// `extra` is read from the same response object by the application's
 /// `Deserialize` type (default [`NoExtraClaims`], which reads nothing):
 ///
@@ -58,6 +62,11 @@ pub struct IntrospectionClaims<X = NoExtraClaims> {
     pub jti: Option<String>,
     /// `token_type`: `Bearer` (compared case-insensitively) when present.
     pub token_type: Option<String>,
+    /// `acr`: the authentication context class the user's authentication
+    /// satisfied (RFC 9470 §6.2).
+    pub acr: Option<String>,
+    /// `auth_time`: when the user authenticated (RFC 9470 §6.2).
+    pub auth_time: Option<i64>,
     /// The application's own members.
     pub extra: X,
 }
@@ -65,6 +74,20 @@ pub struct IntrospectionClaims<X = NoExtraClaims> {
 impl<X> HasScopes for IntrospectionClaims<X> {
     fn has_scope(&self, scope: &str) -> bool {
         self.scopes.contains(scope)
+    }
+
+    fn subject(&self) -> Option<&str> {
+        self.sub.as_deref()
+    }
+}
+
+impl<X> AuthenticationEvent for IntrospectionClaims<X> {
+    fn acr(&self) -> Option<&str> {
+        self.acr.as_deref()
+    }
+
+    fn auth_time(&self) -> Option<i64> {
+        self.auth_time
     }
 
     fn subject(&self) -> Option<&str> {

@@ -25,6 +25,8 @@ struct Members {
     nbf: Option<f64>,
     jti: Option<String>,
     token_type: Option<String>,
+    acr: Option<String>,
+    auth_time: Option<f64>,
     cnf: Option<IgnoredAny>,
 }
 
@@ -101,6 +103,8 @@ pub(super) fn read<X: DeserializeOwned>(
         nbf: seconds(members.nbf),
         jti: members.jti,
         token_type,
+        acr: members.acr,
+        auth_time: seconds(members.auth_time),
         extra,
     })
 }
@@ -165,7 +169,7 @@ mod tests {
     #[test]
     fn an_active_response_becomes_claims() {
         let claims = verdict(&active(
-            r#""scope":"read write","client_id":"app","username":"alice","sub":"u1","exp":1800000100.7,"iat":1799999000,"jti":"t-1","token_type":"Bearer","ext":{"a":[1,2]}"#,
+            r#""scope":"read write","client_id":"app","username":"alice","sub":"u1","exp":1800000100.7,"iat":1799999000,"jti":"t-1","token_type":"Bearer","acr":"mfa","auth_time":1799998800.5,"ext":{"a":[1,2]}"#,
         ))
         .expect("accepted");
         assert!(claims.scopes.contains("read") && claims.scopes.contains("write"));
@@ -176,6 +180,15 @@ mod tests {
         assert_eq!(claims.exp, Some(1_800_000_100));
         assert_eq!(claims.iat, Some(1_799_999_000));
         assert_eq!(claims.jti.as_deref(), Some("t-1"));
+        assert_eq!(claims.acr.as_deref(), Some("mfa"));
+        assert_eq!(claims.auth_time, Some(1_799_998_800));
+        let event: &dyn crate::step_up::AuthenticationEvent = &claims;
+        assert_eq!(
+            (event.acr(), event.auth_time(), event.subject()),
+            (Some("mfa"), Some(1_799_998_800), Some("u1"))
+        );
+        let bare = verdict(&active("")).expect("accepted");
+        assert_eq!((bare.acr, bare.auth_time), (None, None));
     }
 
     #[test]
@@ -200,6 +213,9 @@ mod tests {
             ("not yet valid", active(r#""nbf":1800000100"#), InvalidToken, "token not yet valid"),
             ("issued in the future", active(r#""iat":1800000100"#), InvalidToken, "token not yet valid"),
             ("exp as a string", active(r#""exp":"1900000000""#), InvalidToken, "malformed response"),
+            ("acr as a number", active(r#""acr":2"#), InvalidToken, "malformed response"),
+            ("auth_time as a string", active(r#""auth_time":"1799999000""#), InvalidToken, "malformed response"),
+            ("acr twice", active(r#""acr":"pwd","acr":"mfa""#), InvalidToken, "malformed response"),
             ("wrong audience", r#"{"active":true,"iss":"https://as.example.com","aud":"https://other.example.com"}"#.into(), InvalidToken, "wrong audience"),
             ("no audience", r#"{"active":true,"iss":"https://as.example.com"}"#.into(), InvalidToken, "missing claim"),
             ("wrong issuer", r#"{"active":true,"iss":"https://evil.example.com","aud":"https://api.example.com"}"#.into(), InvalidToken, "wrong issuer"),

@@ -9,6 +9,7 @@ use serde::ser::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::scope::{HasScopes, Scopes};
+use crate::step_up::AuthenticationEvent;
 
 /// Every claim of a verified token, with typed access to the registered
 /// ones and the granted scopes parsed once.
@@ -20,7 +21,9 @@ use crate::scope::{HasScopes, Scopes};
 /// `scp` that is neither, grants no scope at all rather than being read
 /// some other way. They feed
 /// [`RequireScopeLayer`](crate::scope::RequireScopeLayer) through
-/// [`HasScopes`].
+/// [`HasScopes`]; `acr` and `auth_time` feed
+/// [`RequireAuthenticationLayer`](crate::step_up::RequireAuthenticationLayer)
+/// through [`AuthenticationEvent`].
 ///
 /// It serializes back to the claims object as it was received. Cloning is
 /// two pointer copies: a remembered verdict (`cache::CachedVerifier`,
@@ -82,6 +85,18 @@ impl AccessClaims {
         self.date("iat")
     }
 
+    /// `acr`: the authentication context class the user's authentication
+    /// satisfied (RFC 9068 §2.2.1), when it is a string.
+    pub fn acr(&self) -> Option<&str> {
+        self.string("acr")
+    }
+
+    /// `auth_time`: when the user authenticated, in whole seconds since
+    /// the Unix epoch (RFC 9068 §2.2.1).
+    pub fn auth_time(&self) -> Option<i64> {
+        self.date("auth_time")
+    }
+
     /// The granted scopes.
     pub fn scopes(&self) -> &Scopes {
         &self.scopes
@@ -104,6 +119,20 @@ impl AccessClaims {
 impl HasScopes for AccessClaims {
     fn has_scope(&self, scope: &str) -> bool {
         self.scopes.contains(scope)
+    }
+
+    fn subject(&self) -> Option<&str> {
+        self.sub()
+    }
+}
+
+impl AuthenticationEvent for AccessClaims {
+    fn acr(&self) -> Option<&str> {
+        AccessClaims::acr(self)
+    }
+
+    fn auth_time(&self) -> Option<i64> {
+        AccessClaims::auth_time(self)
     }
 
     fn subject(&self) -> Option<&str> {
@@ -200,5 +229,34 @@ mod tests {
         let json = serde_json::to_value(&claims).expect("serializes");
         assert_eq!(json["sub"], "u");
         assert_eq!(json["aud"], serde_json::json!(["a", "b"]));
+    }
+
+    #[test]
+    fn authentication_event_from_acr_and_auth_time() {
+        let cases: &[(&str, Option<&str>, Option<i64>)] = &[
+            (
+                r#"{"sub":"u","acr":"mfa","auth_time":1700000000}"#,
+                Some("mfa"),
+                Some(1_700_000_000),
+            ),
+            (
+                r#"{"acr":"urn:mace:incommon:iap:silver","auth_time":1700000000.9}"#,
+                Some("urn:mace:incommon:iap:silver"),
+                Some(1_700_000_000),
+            ),
+            (r#"{"sub":"u"}"#, None, None),
+            // Odd types read as absent, which a step-up route refuses.
+            (r#"{"acr":2,"auth_time":"1700000000"}"#, None, None),
+            (r#"{"acr":["mfa"],"auth_time":null}"#, None, None),
+        ];
+        for (json, acr, auth_time) in cases {
+            let claims = claims(json).expect(json);
+            assert_eq!(claims.acr(), *acr, "{json}");
+            assert_eq!(claims.auth_time(), *auth_time, "{json}");
+            let event: &dyn AuthenticationEvent = &claims;
+            assert_eq!(event.acr(), *acr, "{json}");
+            assert_eq!(event.auth_time(), *auth_time, "{json}");
+            assert_eq!(event.subject(), claims.sub(), "{json}");
+        }
     }
 }
