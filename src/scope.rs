@@ -366,7 +366,9 @@ impl<S: fmt::Debug, C, R> fmt::Debug for RequireScope<S, C, R> {
 }
 
 pin_project! {
-    /// Response future of [`RequireScope`].
+    /// Response future of [`RequireScope`] and
+    /// [`RequireAuthentication`](crate::step_up::RequireAuthentication): the
+    /// refusal made at once, or the inner service's answer.
     pub struct ResponseFuture<F, Res> {
         #[pin]
         state: State<F, Res>,
@@ -385,7 +387,7 @@ pin_project! {
 }
 
 impl<F, Res> ResponseFuture<F, Res> {
-    fn rejected(response: Res) -> Self {
+    pub(crate) fn rejected(response: Res) -> Self {
         Self {
             state: State::Rejected {
                 response: Some(response),
@@ -393,7 +395,7 @@ impl<F, Res> ResponseFuture<F, Res> {
         }
     }
 
-    fn calling(call: F) -> Self {
+    pub(crate) fn calling(call: F) -> Self {
         Self {
             state: State::Calling { call },
         }

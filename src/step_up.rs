@@ -90,15 +90,12 @@
 //! `introspection`), and by your own claims type in two lines.
 
 use std::fmt;
-use std::future::Future;
 use std::marker::PhantomData;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{Request, Response};
-use pin_project_lite::pin_project;
 use tower::Service;
 use tower_layer::Layer;
 
@@ -106,6 +103,7 @@ use crate::challenge::is_scope_token;
 use crate::counters::AuthCounters;
 use crate::error::{AuthError, AuthenticationRequirement, ConfigError, ErrorKind};
 use crate::rejection::{DefaultRejection, Reject, Rejecter};
+pub use crate::scope::ResponseFuture;
 
 /// How far in the future an `auth_time` may be, for clocks that disagree:
 /// 60 seconds, the JWT verifier's default leeway.
@@ -427,69 +425,6 @@ impl<S: fmt::Debug, C, R> fmt::Debug for RequireAuthentication<S, C, R> {
             .field("acr_values", &self.settings.requirement.acr_values)
             .field("max_age", &self.settings.max_age)
             .finish_non_exhaustive()
-    }
-}
-
-pin_project! {
-    /// Response future of [`RequireAuthentication`].
-    pub struct ResponseFuture<F, Res> {
-        #[pin]
-        state: State<F, Res>,
-    }
-}
-
-pin_project! {
-    #[project = StateProj]
-    enum State<F, Res> {
-        Rejected { response: Option<Res> },
-        Calling {
-            #[pin]
-            call: F,
-        },
-    }
-}
-
-impl<F, Res> ResponseFuture<F, Res> {
-    fn rejected(response: Res) -> Self {
-        Self {
-            state: State::Rejected {
-                response: Some(response),
-            },
-        }
-    }
-
-    fn calling(call: F) -> Self {
-        Self {
-            state: State::Calling { call },
-        }
-    }
-}
-
-impl<F, ResBody, E> Future for ResponseFuture<F, Response<ResBody>>
-where
-    F: Future<Output = Result<Response<ResBody>, E>>,
-{
-    type Output = Result<Response<ResBody>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
-            StateProj::Rejected { response } => {
-                Poll::Ready(Ok(response.take().expect("polled after completion")))
-            }
-            StateProj::Calling { call } => call.poll(cx),
-        }
-    }
-}
-
-impl<F, Res> fmt::Debug for ResponseFuture<F, Res> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.state {
-            State::Rejected { .. } => "rejected",
-            State::Calling { .. } => "calling",
-        };
-        f.debug_struct("ResponseFuture")
-            .field("state", &state)
-            .finish()
     }
 }
 
