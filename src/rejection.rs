@@ -118,6 +118,32 @@ impl Rejected<'_> {
             .map(|(challenge, _)| challenge)
     }
 
+    /// The server nonce a `use_dpop_nonce` answer hands out in `DPoP-Nonce`
+    /// (RFC 9449 §9), when the layer requires nonces.
+    #[cfg(feature = "dpop")]
+    pub fn dpop_nonce(&self) -> Option<HeaderValue> {
+        if self.error.kind() != ErrorKind::UseDpopNonce {
+            return None;
+        }
+        self.dpop.and_then(crate::dpop::DpopAnswer::current_nonce)
+    }
+
+    /// `DPoP-Nonce` and `Cache-Control: no-store` on a `use_dpop_nonce`
+    /// answer that lacks the nonce: an answer no cache may keep.
+    #[cfg(feature = "dpop")]
+    fn add_nonce(&self, headers: &mut http::HeaderMap) {
+        if headers.contains_key("dpop-nonce") {
+            return;
+        }
+        if let Some(nonce) = self.dpop_nonce() {
+            headers.insert("dpop-nonce", nonce);
+            headers.insert(
+                http::header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            );
+        }
+    }
+
     /// The `Bearer` and `DPoP` challenges sent, each with whether it
     /// carries the error.
     #[cfg(not(feature = "dpop"))]
@@ -188,16 +214,7 @@ impl Rejected<'_> {
             headers.append(WWW_AUTHENTICATE, challenge);
         }
         #[cfg(feature = "dpop")]
-        if kind == ErrorKind::UseDpopNonce
-            && let Some(nonce) = self.dpop.and_then(crate::dpop::DpopAnswer::current_nonce)
-        {
-            // RFC 9449 §9: the nonce to use; an answer no cache may keep.
-            headers.insert("dpop-nonce", nonce);
-            headers.insert(
-                http::header::CACHE_CONTROL,
-                HeaderValue::from_static("no-store"),
-            );
-        }
+        self.add_nonce(headers);
         if grpc {
             if let Some(content_type) = self.request.headers.get(CONTENT_TYPE) {
                 headers.insert(CONTENT_TYPE, content_type.clone());
@@ -331,6 +348,9 @@ impl<R> Rejecter<R> {
                 response.headers_mut().append(WWW_AUTHENTICATE, challenge);
             }
         }
+        // The client needs the nonce to retry, whoever built the answer.
+        #[cfg(feature = "dpop")]
+        rejected.add_nonce(response.headers_mut());
         if let Some(counters) = &self.counters {
             counters.count_refused(error.kind());
         }
@@ -340,13 +360,16 @@ impl<R> Rejecter<R> {
     }
 }
 
-/// The scheme of the request's one `Authorization` line, if it has one
-/// line, of a scheme the layer knows.
+/// The scheme the request used: `DPoP` when its one `Authorization` line
+/// says so, `Bearer` otherwise (the other sources carry bearer tokens);
+/// `None` with several lines, which is ambiguous (RFC 9449 §7.2).
 #[cfg(feature = "dpop")]
 fn presented_scheme(request: &Parts) -> Option<crate::token::AuthScheme> {
     use crate::token::AuthScheme;
     let mut values = request.headers.get_all(http::header::AUTHORIZATION).iter();
-    let value = values.next()?;
+    let Some(value) = values.next() else {
+        return Some(AuthScheme::Bearer);
+    };
     if values.next().is_some() {
         return None;
     }
@@ -360,10 +383,8 @@ fn presented_scheme(request: &Parts) -> Option<crate::token::AuthScheme> {
     };
     if is(b"dpop") {
         Some(AuthScheme::Dpop)
-    } else if is(b"bearer") {
-        Some(AuthScheme::Bearer)
     } else {
-        None
+        Some(AuthScheme::Bearer)
     }
 }
 

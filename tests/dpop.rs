@@ -268,3 +268,71 @@ async fn certificate_bound_tokens_need_their_certificate() {
         }
     }
 }
+
+/// A custom rejection that builds its own answer still hands out the nonce
+/// (the client cannot retry without it), and the challenges it left out
+/// are added.
+#[tokio::test]
+async fn a_custom_rejection_keeps_the_nonce() {
+    use axum::body::Body;
+    use http::{Request, Response, StatusCode};
+    use tower::ServiceExt;
+    use tower_bearer_auth::axum::Claims;
+    use tower_bearer_auth::jwt::AccessClaims;
+    use tower_bearer_auth::{BearerAuthLayer, Rejected};
+
+    let fixtures = fixtures();
+    let case = fixtures["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|case| case["name"] == "nonce: none in the proof")
+        .expect("the case");
+    let dpop = rules(&fixtures, DpopPolicy::BearerOrDpop, true)
+        .build()
+        .expect("rules");
+    let bare = |rejected: &Rejected<'_>| {
+        let mut response = Response::new(Body::from(rejected.error().to_string()));
+        *response.status_mut() = rejected.error().kind().status();
+        response
+    };
+    let app = axum::Router::new()
+        .route(
+            "/me",
+            axum::routing::get(|Claims(c): Claims<AccessClaims>| async move {
+                c.sub().unwrap_or_default().to_owned()
+            }),
+        )
+        .route_layer(
+            BearerAuthLayer::new(support::dpop::verifier(&fixtures))
+                .with_dpop(dpop)
+                .with_rejection(bare),
+        );
+    let token = fixtures["tokens"]["es256"].as_str().expect("token");
+    let request = Request::get("/me")
+        .header("authorization", format!("DPoP {token}"))
+        .header("dpop", case["proofs"][0].as_str().expect("proof"))
+        .body(Body::empty())
+        .expect("a request");
+    let response = app.oneshot(request).await.expect("an answer");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        response.headers()["dpop-nonce"],
+        fixtures["current_nonce"].as_str().expect("nonce")
+    );
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let challenges: Vec<_> = response
+        .headers()
+        .get_all("www-authenticate")
+        .iter()
+        .collect();
+    assert_eq!(challenges.len(), 2);
+    assert_eq!(challenges[0], BEARER);
+    assert!(
+        challenges[1]
+            .to_str()
+            .expect("ASCII")
+            .starts_with(&format!(r#"{ALGS}, error="use_dpop_nonce""#)),
+        "{challenges:?}"
+    );
+}

@@ -105,8 +105,8 @@ pub(super) fn check_proof<C>(
         return Err(invalid("the DPoP proof is for another method or URI"));
     }
     let iat = u64::try_from(iat).map_err(|_| malformed())?;
-    let oldest = now.saturating_sub(rules.max_age + rules.leeway);
-    if iat < oldest || iat > now + rules.leeway {
+    let oldest = now.saturating_sub(rules.max_age.saturating_add(rules.leeway));
+    if iat < oldest || iat > now.saturating_add(rules.leeway) {
         return Err(invalid(
             "the DPoP proof is too old or too far in the future",
         ));
@@ -136,6 +136,9 @@ pub(super) fn check_proof<C>(
     Ok(CheckedProof {
         thumbprint: key.thumbprint,
         id: ProofId::new(&key.thumbprint, jti),
-        expires_at: iat + rules.max_age + rules.leeway + 1,
+        expires_at: iat
+            .saturating_add(rules.max_age)
+            .saturating_add(rules.leeway)
+            .saturating_add(1),
     })
 }

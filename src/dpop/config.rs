@@ -179,7 +179,13 @@ impl<C> DpopBuilder<C> {
         mut self,
         algorithms: impl IntoIterator<Item = Algorithm>,
     ) -> Result<Self, ConfigError> {
-        let algorithms: Vec<Algorithm> = algorithms.into_iter().collect();
+        let mut accepted: Vec<Algorithm> = Vec::new();
+        for algorithm in algorithms {
+            if !accepted.contains(&algorithm) {
+                accepted.push(algorithm);
+            }
+        }
+        let algorithms = accepted;
         if algorithms.is_empty() || algorithms.iter().any(|a| !DEFAULT_ALGORITHMS.contains(a)) {
             return Err(ConfigError::AlgorithmNotForKey);
         }
@@ -187,7 +193,8 @@ impl<C> DpopBuilder<C> {
         Ok(self)
     }
 
-    /// How long after its `iat` a proof is accepted (default 60 s).
+    /// How long after its `iat` a proof is accepted (default 60 s), in
+    /// whole seconds, at least one.
     pub fn with_max_age(mut self, max_age: Duration) -> Self {
         self.max_age = max_age;
         self
@@ -260,7 +267,7 @@ impl<C> DpopBuilder<C> {
         if dpop && self.origins.is_empty() {
             return Err(ConfigError::NoOrigin);
         }
-        if self.max_age.is_zero() {
+        if self.max_age.as_secs() == 0 {
             return Err(ConfigError::InvalidDuration);
         }
         crate::jwt::ensure_crypto_provider()?;
@@ -371,7 +378,7 @@ mod tests {
     fn the_challenge_lists_the_algorithms_in_order() {
         let dpop = Dpop::builder(DpopPolicy::BearerOrDpop)
             .with_origin("https://api.example.com")
-            .and_then(|b| b.with_algorithms([Algorithm::ES256, Algorithm::PS256]))
+            .and_then(|b| b.with_algorithms([Algorithm::ES256, Algorithm::PS256, Algorithm::ES256]))
             .and_then(DpopBuilder::build)
             .expect("valid");
         assert_eq!(dpop.answer().challenge, r#"DPoP algs="ES256 PS256""#);

@@ -26,10 +26,25 @@ pub(super) fn normalized_origin(uri: &Uri) -> Option<String> {
     } else {
         return None;
     };
-    let host = authority.host().to_ascii_lowercase();
-    Some(match authority.port_u16() {
-        Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
-        _ => format!("{scheme}://{host}"),
+    let host = authority.host();
+    // The `http` crate does not check the port: `1*DIGIT` within 16 bits,
+    // or nothing (RFC 3986 §3.2.3: an empty port is the default one).
+    let port = match authority.as_str().strip_prefix(host)? {
+        "" | ":" => default_port,
+        rest => {
+            let digits = rest.strip_prefix(':')?;
+            if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
+            digits.parse::<u16>().ok()?
+        }
+    };
+    let host = host.to_ascii_lowercase();
+    Some(if port == default_port {
+        format!("{scheme}://{host}")
+    } else {
+        format!("{scheme}://{host}:{port}")
     })
 }
 
@@ -59,46 +74,55 @@ pub(super) fn htu_matches(htu: &str, origins: &[String], path: &str) -> bool {
     if !origins.contains(&origin) {
         return false;
     }
-    normalized_path(uri.path()) == normalized_path(path)
+    match (normalized_path(uri.path()), normalized_path(path)) {
+        (Some(htu_path), Some(request_path)) => htu_path == request_path,
+        _ => false,
+    }
 }
 
 /// RFC 3986 §6.2.2.1-2 and §6.2.3: an empty path is `/`; percent-encodings
-/// of unreserved characters are decoded, the others' hex digits upper case.
+/// of unreserved characters are decoded, the others' hex digits upper
+/// case, and bytes outside ASCII percent-encoded, so both sides compare as
+/// the same bytes. `None` for a broken percent-encoding.
 /// `remove_dot_segments` (§6.2.2.3) is left out: neither side should have
 /// dot segments, and a proxy that resolves them changes the path anyway.
-fn normalized_path(path: &str) -> Cow<'_, str> {
+fn normalized_path(path: &str) -> Option<Cow<'_, str>> {
     if path.is_empty() {
-        return Cow::Borrowed("/");
+        return Some(Cow::Borrowed("/"));
     }
-    if !path.contains('%') {
-        return Cow::Borrowed(path);
+    if path.bytes().all(|b| b != b'%' && b.is_ascii()) {
+        return Some(Cow::Borrowed(path));
     }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let bytes = path.as_bytes();
-    let mut out = String::with_capacity(path.len());
+    let mut out = String::with_capacity(path.len() * 3);
     let mut i = 0;
     while i < bytes.len() {
-        let escape = (bytes[i] == b'%')
-            .then(|| Some((hex(*bytes.get(i + 1)?)?, hex(*bytes.get(i + 2)?)?)))
-            .flatten();
-        match escape {
-            Some((high, low)) => {
-                let byte = high << 4 | low;
-                if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-                    out.push(char::from(byte));
-                } else {
-                    out.push('%');
-                    out.push(char::from(b"0123456789ABCDEF"[usize::from(high)]));
-                    out.push(char::from(b"0123456789ABCDEF"[usize::from(low)]));
-                }
+        let byte = match bytes[i] {
+            b'%' => {
+                let high = hex(*bytes.get(i + 1)?)?;
+                let low = hex(*bytes.get(i + 2)?)?;
                 i += 3;
+                high << 4 | low
             }
-            None => {
-                out.push(char::from(bytes[i]));
+            byte => {
                 i += 1;
+                if byte.is_ascii() {
+                    out.push(char::from(byte));
+                    continue;
+                }
+                byte
             }
+        };
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
         }
     }
-    Cow::Owned(out)
+    Some(Cow::Owned(out))
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -129,6 +153,9 @@ mod tests {
             ("https://user@api.example.com", None),
             ("ftp://api.example.com", None),
             ("/relative", None),
+            ("https://api.example.com:abc", None),
+            ("https://[::1]:8443", Some("https://[::1]:8443")),
+            ("https://[::1]:443", Some("https://[::1]")),
         ];
         for (origin, expected) in cases {
             assert_eq!(parse_origin(origin).as_deref(), expected, "{origin}");
@@ -153,7 +180,15 @@ mod tests {
             ("https://api.example.com@evil.example.com/me", "/me", false),
             ("/me", "/me", false),
             ("not a uri", "/me", false),
-            ("https://api.example.com/%2", "/%2", true),
+            ("https://api.example.com/%2", "/%2", false),
+            ("https://api.example.com/%%41", "/%A", false),
+            ("https://api.example.com/café", "/caf%C3%A9", true),
+            ("https://api.example.com/Ã©A", "/é%41", false),
+            ("https://api.example.com:99999/me", "/me", false),
+            ("https://api.example.com:abc/me", "/me", false),
+            ("https://api.example.com:+443/me", "/me", false),
+            ("https://api.example.com:/me", "/me", true),
+            ("https://api.example.com:0443/me", "/me", true),
         ];
         for (htu, path, expected) in cases {
             assert_eq!(

@@ -48,6 +48,18 @@
 //! token needs its [`ClientCertificate`] in the request extensions (RFC
 //! 8705 §3), and a `cnf` the layer does not understand is refused.
 //!
+//! # Limits
+//!
+//! - Without `with_dpop`, a layer does not look at `cnf`: a bound token is
+//!   accepted as a bearer token. Turn it on, with
+//!   [`DpopPolicy::BearerOnly`] if DPoP is not wanted, wherever bound
+//!   tokens may arrive.
+//! - The introspection verifier still refuses every bound token (`cnf`,
+//!   `token_type: DPoP`): DPoP works with JWT access tokens.
+//! - A fresh nonce is handed out only with `use_dpop_nonce`, not on
+//!   successful answers: a client whose nonce is two rotations old gets
+//!   one 401 and retries.
+//!
 //! # Answers
 //!
 //! | situation | HTTP | challenges |

@@ -12,8 +12,9 @@ pub(super) struct ProofHeader<'a> {
     pub(super) typ: Option<Str<'a>>,
     pub(super) alg: Option<Str<'a>>,
     pub(super) jwk: Option<ProofJwk<'a>>,
-    /// `crit`, `b64`, `zip`, or a key given any other way (`kid`, `jku`,
-    /// `x5u`, `x5c`): the proof's key is the `jwk`, and nothing else.
+    /// `crit` (no extension is understood), `b64` or `zip`. Other ways of
+    /// naming a key (`kid`, `jku`, `x5c`) are ignored: the proof's key is
+    /// its `jwk`, and nothing else.
     pub(super) unsupported: bool,
 }
 
@@ -71,7 +72,7 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                 "typ" => header.typ = Some(map.next_value()?),
                 "alg" => header.alg = Some(map.next_value()?),
                 "jwk" => header.jwk = Some(map.next_value()?),
-                "crit" | "b64" | "zip" | "kid" | "jku" | "x5u" | "x5c" | "x5t" | "x5t#S256" => {
+                "crit" | "b64" | "zip" => {
                     map.next_value::<Skip>()?;
                     header.unsupported = true;
                 }

@@ -2,9 +2,10 @@
 //! proof's identifier is kept for as long as the proof could be accepted.
 
 use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::future::{Future, Ready};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
@@ -67,14 +68,23 @@ pub trait ReplayCache {
 /// Expired entries are dropped when a shard fills up. A shard still full
 /// then answers 503 rather than forget a proof that could be replayed:
 /// size the capacity for the proofs a window holds at peak (requests per
-/// second times the proof lifetime).
+/// second times the proof lifetime). Shards and buckets are chosen with a
+/// random key of this process, so clients choosing their `jti`s cannot
+/// crowd one shard or one bucket.
 #[derive(Clone)]
 pub struct MemoryReplayCache {
     shards: Arc<[Mutex<Shard>]>,
     shard_capacity: usize,
+    hasher: RandomState,
 }
 
-type Shard = HashMap<ProofId, u64, BuildHasherDefault<IdHasher>>;
+#[derive(Default)]
+struct Shard {
+    entries: HashMap<ProofId, u64>,
+    /// The earliest expiry among the entries: a full shard is swept only
+    /// once something in it has expired.
+    first_expiry: u64,
+}
 
 const SHARDS: usize = 16;
 
@@ -87,12 +97,16 @@ impl MemoryReplayCache {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             shard_capacity: capacity.div_ceil(SHARDS).max(1),
+            hasher: RandomState::new(),
         }
     }
 
     /// How many identifiers are kept, expired ones included.
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|shard| lock(shard).len()).sum()
+        self.shards
+            .iter()
+            .map(|shard| lock(shard).entries.len())
+            .sum()
     }
 
     /// Whether no identifier is kept.
@@ -118,25 +132,41 @@ impl ReplayCache for MemoryReplayCache {
     type Future = Ready<Result<(), AuthError>>;
 
     fn first_use(&self, id: ProofId, now: u64, expires_at: u64) -> Verdict<(), Self::Future> {
-        let shard = &self.shards[usize::from(id.0[0]) % SHARDS];
-        let mut shard = lock(shard);
-        if let Some(&until) = shard.get(&id)
+        let mut shard = lock(&self.shards[self.shard_of(&id)]);
+        if let Some(&until) = shard.entries.get(&id)
             && until > now
         {
             return Verdict::Now(Err(AuthError::new(ErrorKind::InvalidDpopProof)
                 .with_description("the DPoP proof was used before")));
         }
-        if shard.len() >= self.shard_capacity {
-            shard.retain(|_, until| *until > now);
-            if shard.len() >= self.shard_capacity {
-                return Verdict::Now(Err(
-                    AuthError::unavailable().with_description("the DPoP replay cache is full")
-                ));
+        if shard.entries.len() >= self.shard_capacity {
+            if shard.first_expiry > now {
+                return Verdict::Now(Err(full()));
+            }
+            shard.entries.retain(|_, until| *until > now);
+            shard.first_expiry = shard.entries.values().copied().min().unwrap_or(u64::MAX);
+            if shard.entries.len() >= self.shard_capacity {
+                return Verdict::Now(Err(full()));
             }
         }
-        shard.insert(id, expires_at);
+        if shard.entries.is_empty() || expires_at < shard.first_expiry {
+            shard.first_expiry = expires_at;
+        }
+        shard.entries.insert(id, expires_at);
         Verdict::Now(Ok(()))
     }
+}
+
+impl MemoryReplayCache {
+    /// The shard of `id`, by a hash keyed for this process: not the
+    /// client's to choose.
+    fn shard_of(&self, id: &ProofId) -> usize {
+        usize::try_from(self.hasher.hash_one(id) % SHARDS as u64).unwrap_or(0)
+    }
+}
+
+fn full() -> AuthError {
+    AuthError::unavailable().with_description("the DPoP replay cache is full")
 }
 
 impl fmt::Debug for MemoryReplayCache {
@@ -144,23 +174,6 @@ impl fmt::Debug for MemoryReplayCache {
         f.debug_struct("MemoryReplayCache")
             .field("capacity", &(self.shard_capacity * SHARDS))
             .finish_non_exhaustive()
-    }
-}
-
-/// The identifiers are SHA-256 digests: eight of their bytes are already a
-/// uniform hash.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for (i, &b) in bytes.iter().skip(8).take(8).enumerate() {
-            self.0 |= u64::from(b) << (8 * i);
-        }
     }
 }
 
@@ -195,9 +208,10 @@ mod tests {
     #[test]
     fn a_full_cache_drops_expired_entries_then_refuses() {
         let cache = MemoryReplayCache::new(SHARDS);
+        let first = cache.shard_of(&id(0));
         let same_shard: Vec<ProofId> = (0..=u8::MAX)
             .map(id)
-            .filter(|i| usize::from(i.0[0]) % SHARDS == 0)
+            .filter(|i| cache.shard_of(i) == first)
             .take(3)
             .collect();
         assert_eq!(answer(cache.first_use(same_shard[0], 100, 110)), Ok(()));
