@@ -3,7 +3,7 @@
 
 #![allow(dead_code, unreachable_pub)] // each test crate uses a part
 
-#[cfg(feature = "dpop")]
+#[cfg(all(feature = "dpop", feature = "axum"))]
 pub mod dpop;
 
 use std::net::SocketAddr;
