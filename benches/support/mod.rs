@@ -1,6 +1,9 @@
 //! What the benches share: one request through a service, driven without a
 //! runtime, so that only the service is measured.
 
+#[cfg(feature = "dpop")]
+pub(crate) mod dpop;
+
 use std::convert::Infallible;
 use std::fmt::Debug;
 use std::future::{Future, Ready, ready};
