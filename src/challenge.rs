@@ -104,17 +104,30 @@ pub(crate) fn with_error(bare: &HeaderValue, error: &AuthError) -> HeaderValue {
     let description = error.description();
     let mut digits = [0; 20];
     let max_age = max_age.map(|age| decimal(age, &mut digits));
-    let error_parts = code.map(|code| [ERROR, code.as_str(), DESCRIPTION, description, "\""]);
-    let attributes = [(SCOPE, scope), (ACR_VALUES, acr_values), (MAX_AGE, max_age)]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|value| [name, value, "\""]));
-    let parts = [std::str::from_utf8(bare.as_bytes()).unwrap_or_default()]
-        .into_iter()
-        .chain(error_parts.into_iter().flatten())
-        .chain(attributes.flatten());
+    // At most the bare challenge, five parts of the error and three of
+    // each attribute.
+    let mut parts = [""; 15];
+    let mut n = 0;
+    parts[n] = std::str::from_utf8(bare.as_bytes()).unwrap_or_default();
+    n += 1;
+    if let Some(code) = code {
+        for part in [ERROR, code.as_str(), DESCRIPTION, description, "\""] {
+            parts[n] = part;
+            n += 1;
+        }
+    }
+    for (name, value) in [(SCOPE, scope), (ACR_VALUES, acr_values), (MAX_AGE, max_age)] {
+        if let Some(value) = value {
+            for part in [name, value, "\""] {
+                parts[n] = part;
+                n += 1;
+            }
+        }
+    }
+    let parts = &parts[..n];
     // Written into a buffer of the exact length, which the header value
     // then owns: one allocation, the response's own.
-    let mut value = Vec::with_capacity(parts.clone().map(str::len).sum());
+    let mut value = Vec::with_capacity(parts.iter().map(|part| part.len()).sum());
     for part in parts {
         value.extend_from_slice(part.as_bytes());
     }

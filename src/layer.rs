@@ -148,7 +148,8 @@ where
     /// on, are handed out in `DPoP-Nonce`. See [`crate::dpop`].
     ///
     /// Call it before [`require_scopes`](Self::require_scopes) and
-    /// `require_authentication`: the layers they make share the challenges
+    /// [`require_authentication`](Self::require_authentication): the layers
+    /// they make share the challenges
     /// the layer has when they are made. The proof's `htu` is compared with
     /// the path the layer sees: put the layer where the path is the one
     /// clients use (not inside an axum `nest`, which strips its prefix).

@@ -99,11 +99,11 @@ impl Rejected<'_> {
     /// The `WWW-Authenticate` challenge for the error: the one carrying
     /// its code when there are several (see [`challenges`](Self::challenges)).
     pub fn challenge(&self) -> HeaderValue {
-        let [bearer, dpop] = self.both_challenges();
-        match (bearer, dpop) {
-            (Some((bearer, true)), _) | (Some((bearer, false)), None) => bearer,
-            (_, Some((dpop, _))) => dpop,
-            (None, None) => self.realm.challenge(self.error),
+        match self.dpop_challenges() {
+            None => self.realm.challenge(self.error),
+            Some([Some((bearer, true)), _] | [Some((bearer, false)), None]) => bearer,
+            Some([_, Some((dpop, _))]) => dpop,
+            Some([None, None]) => self.realm.challenge(self.error),
         }
     }
 
@@ -112,10 +112,28 @@ impl Rejected<'_> {
     /// With both, the error goes in the challenge of the scheme the request
     /// used, or in both when that is unclear (RFC 9449 §7.2).
     pub fn challenges(&self) -> impl Iterator<Item = HeaderValue> {
-        self.both_challenges()
+        let challenges = self
+            .dpop_challenges()
+            .unwrap_or_else(|| [Some((self.realm.challenge(self.error), true)), None]);
+        challenges
             .into_iter()
             .flatten()
             .map(|(challenge, _)| challenge)
+    }
+
+    /// Puts the challenges into `headers`: the one `Bearer` challenge
+    /// without DPoP, the path of nearly every refusal.
+    fn add_challenges(&self, headers: &mut http::HeaderMap) {
+        match self.dpop_challenges() {
+            None => {
+                headers.insert(WWW_AUTHENTICATE, self.realm.challenge(self.error));
+            }
+            Some(challenges) => {
+                for (challenge, _) in challenges.into_iter().flatten() {
+                    headers.append(WWW_AUTHENTICATE, challenge);
+                }
+            }
+        }
     }
 
     /// The server nonce a `use_dpop_nonce` answer hands out in `DPoP-Nonce`
@@ -145,18 +163,17 @@ impl Rejected<'_> {
     }
 
     /// The `Bearer` and `DPoP` challenges sent, each with whether it
-    /// carries the error.
+    /// carries the error, when the layer accepts DPoP; `None` otherwise:
+    /// the `Bearer` challenge alone.
     #[cfg(not(feature = "dpop"))]
-    fn both_challenges(&self) -> [Option<(HeaderValue, bool)>; 2] {
-        [Some((self.realm.challenge(self.error), true)), None]
+    fn dpop_challenges(&self) -> Option<[Option<(HeaderValue, bool)>; 2]> {
+        None
     }
 
     #[cfg(feature = "dpop")]
-    fn both_challenges(&self) -> [Option<(HeaderValue, bool)>; 2] {
+    fn dpop_challenges(&self) -> Option<[Option<(HeaderValue, bool)>; 2]> {
         use crate::token::AuthScheme;
-        let Some(dpop) = self.dpop.filter(|dpop| dpop.dpop) else {
-            return [Some((self.realm.challenge(self.error), true)), None];
-        };
+        let dpop = self.dpop.filter(|dpop| dpop.dpop)?;
         let kind = self.error.kind();
         let dpop_kind = matches!(kind, ErrorKind::InvalidDpopProof | ErrorKind::UseDpopNonce);
         let (bearer_error, dpop_error) = if !dpop.bearer || dpop_kind {
@@ -178,10 +195,10 @@ impl Rejected<'_> {
         let bearer = dpop
             .bearer
             .then(|| (render(self.realm.bare(), bearer_error), bearer_error));
-        [
+        Some([
             bearer,
             Some((render(&dpop.challenge, dpop_error), dpop_error)),
-        ]
+        ])
     }
 
     /// Whether the request is a gRPC call (`content-type: application/grpc*`,
@@ -210,9 +227,7 @@ impl Rejected<'_> {
             *response.status_mut() = kind.status();
         }
         let headers = response.headers_mut();
-        for challenge in self.challenges() {
-            headers.append(WWW_AUTHENTICATE, challenge);
-        }
+        self.add_challenges(headers);
         #[cfg(feature = "dpop")]
         self.add_nonce(headers);
         if grpc {
@@ -344,9 +359,7 @@ impl<R> Rejecter<R> {
             StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
         );
         if needs_challenge && !response.headers().contains_key(WWW_AUTHENTICATE) {
-            for challenge in rejected.challenges() {
-                response.headers_mut().append(WWW_AUTHENTICATE, challenge);
-            }
+            rejected.add_challenges(response.headers_mut());
         }
         // The client needs the nonce to retry, whoever built the answer.
         #[cfg(feature = "dpop")]
