@@ -8,6 +8,7 @@
 //! BIND=127.0.0.1:3001 cargo run --example revocation --features axum,jwt,cache,redis
 //! # revoke through the first; the second refuses the token:
 //! curl -i -X POST -H "Authorization: Bearer $ADMIN_TOKEN" -d "$JTI" http://127.0.0.1:3000/admin/revoke
+//! curl -i -X POST -H "Authorization: Bearer $ADMIN_TOKEN" -d "$TOKEN" http://127.0.0.1:3000/admin/revoke
 //! ```
 //!
 //! Environment: the quickstart's (`JWT_SECRET` or `JWT_PUBLIC_KEY`,
@@ -17,8 +18,11 @@
 //! the same tokens.
 //!
 //! Routes: the quickstart's, plus `POST /admin/revoke` (scope `admin`),
-//! whose body is the `jti` of the token to revoke: 204 once Redis has it,
-//! 503 if Redis did not take it (this instance refuses the token anyway).
+//! whose body is the `jti` of the token to revoke, or the whole token (a
+//! body with the shape of a JWT, three parts separated by dots) for one
+//! without a `jti`: 204 once Redis has it, 503 if Redis did not take it
+//! (this instance refuses the token anyway). A token revoked whole is
+//! refused in every spelling of its signature.
 //! Revoked tokens get 401 `invalid_token` "the access token was revoked"
 //! from every instance a Redis round trip later; an instance that has not
 //! heard from Redis for 5 s answers 503 until it does.
@@ -37,9 +41,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use tokio::net::TcpListener;
-use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::cache::CachedVerifier;
 use tower_bearer_auth::revocation::{CheckRevoked, RedisRevocations, TokenId};
+use tower_bearer_auth::{BearerAuthLayer, BearerToken};
 
 /// How long a revocation is kept: longer than any token here lives (the
 /// demo tokens last an hour).
@@ -72,14 +76,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Revokes the token whose `jti` is the body.
-async fn revoke(State(revocations): State<RedisRevocations>, jti: String) -> StatusCode {
-    let jti = jti.trim();
-    if jti.is_empty() || jti.len() > 256 {
+/// Revokes the token the body names: by its `jti`, or, for a body shaped
+/// like a JWT, the token itself.
+async fn revoke(State(revocations): State<RedisRevocations>, body: String) -> StatusCode {
+    let body = body.trim();
+    let id = if body.bytes().filter(|&b| b == b'.').count() == 2 {
+        // Named by its signed part: every spelling of its signature.
+        match body.parse::<BearerToken>() {
+            Ok(_) => TokenId::of_token(body),
+            Err(_) => return StatusCode::BAD_REQUEST,
+        }
+    } else if (1..=256).contains(&body.len()) {
+        TokenId::jti(body)
+    } else {
         return StatusCode::BAD_REQUEST;
-    }
+    };
     let until = SystemTime::now() + KEEP_REVOCATIONS;
-    match revocations.revoke(TokenId::jti(jti), until).await {
+    match revocations.revoke(id, until).await {
         Ok(()) => StatusCode::NO_CONTENT,
         Err(error) => {
             eprintln!("revocation not shared: {error}");

@@ -157,7 +157,8 @@ where
 }
 
 /// Adds `private` to the `Cache-Control` of a successful answer, unless it
-/// already forbids shared caching (RFC 6750 §2.3).
+/// already forbids shared caching (RFC 6750 §2.3); `public`, which says the
+/// opposite, is dropped (RFC 9111 §5.2.2.9).
 fn mark_private<B>(response: &mut Response<B>) {
     if !response.status().is_success() {
         return;
@@ -165,20 +166,27 @@ fn mark_private<B>(response: &mut Response<B>) {
     let value = match response.headers().get(CACHE_CONTROL) {
         None => HeaderValue::from_static("private"),
         Some(existing) => {
-            let directives = existing.to_str().unwrap_or_default().to_ascii_lowercase();
-            let shared_caching_forbidden = directives
-                .split(',')
-                .map(str::trim)
-                .any(|d| d == "private" || d == "no-store" || d.starts_with("private="));
-            if shared_caching_forbidden {
+            let existing = existing.to_str().unwrap_or_default();
+            let is = |directive: &str, name: &str| {
+                let directive = directive.trim();
+                directive.eq_ignore_ascii_case(name)
+                    || directive
+                        .get(..name.len() + 1)
+                        .is_some_and(|head| head.eq_ignore_ascii_case(&format!("{name}=")))
+            };
+            let directives = existing.split(',');
+            if directives
+                .clone()
+                .any(|d| is(d, "private") || is(d, "no-store"))
+            {
                 return;
             }
-            let mut value = b"private, ".to_vec();
-            value.extend_from_slice(existing.as_bytes());
-            match HeaderValue::from_bytes(&value) {
-                Ok(value) => value,
-                Err(_) => HeaderValue::from_static("private"),
+            let mut value = String::from("private");
+            for directive in directives.filter(|d| !d.trim().is_empty() && !is(d, "public")) {
+                value.push_str(", ");
+                value.push_str(directive.trim());
             }
+            HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("private"))
         }
     };
     response.headers_mut().insert(CACHE_CONTROL, value);
@@ -198,5 +206,35 @@ where
         f.debug_struct("ResponseFuture")
             .field("state", &state)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_from_the_url_makes_the_answer_private() {
+        let cases: &[(Option<&str>, &str)] = &[
+            (None, "private"),
+            (Some("max-age=60"), "private, max-age=60"),
+            (Some("public"), "private"),
+            (Some("public, max-age=60"), "private, max-age=60"),
+            (Some("max-age=60, PUBLIC"), "private, max-age=60"),
+            (Some("private"), "private"),
+            (Some("no-store"), "no-store"),
+            (Some("public, no-store"), "public, no-store"),
+            (Some(r#"private="set-cookie""#), r#"private="set-cookie""#),
+        ];
+        for &(existing, expected) in cases {
+            let mut response = Response::new(());
+            if let Some(existing) = existing {
+                response
+                    .headers_mut()
+                    .insert(CACHE_CONTROL, HeaderValue::from_static(existing));
+            }
+            mark_private(&mut response);
+            assert_eq!(response.headers()[CACHE_CONTROL], expected, "{existing:?}");
+        }
     }
 }

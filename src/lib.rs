@@ -200,7 +200,16 @@
 //!   a verdict on its own (a `cache::CachedVerifier` does, for at most its
 //!   maximum age, and never past the token's expiry). The JWT verifier
 //!   requires `exp` and an audience by default. Revoke tokens with
-//!   [`revocation::CheckRevoked`].
+//!   [`revocation::CheckRevoked`]: a revocation covers every spelling of a
+//!   JWT and lasts until the `until` given plus
+//!   [`revocation::REVOCATION_GRACE`], the longest leeway past `exp`.
+//! - A token bound to a key (a `cnf` claim: DPoP, a client certificate) is
+//!   refused unless the layer checks the binding (`with_dpop`, feature
+//!   `dpop`): a verifier that finds `cnf` accepts the token only when
+//!   [`BearerToken::binding_checked`], so a stolen bound token never works
+//!   as a plain bearer token.
+//! - Scopes are separated by SP alone; one with any other whitespace or a
+//!   byte outside RFC 6749 §3.3's set grants nothing.
 //! - Tokens never appear in `Debug` output, errors or responses:
 //!   [`BearerToken`] prints `<redacted>`, [`StaticTokens`] keeps only SHA-256
 //!   digests and compares them in constant time.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::request::Parts;
 use http::{HeaderValue, Response, StatusCode};
 
@@ -60,7 +60,8 @@ where
 ///
 /// gRPC (`content-type: application/grpc*`): a trailers-only response, HTTP
 /// 200 with `grpc-status` 16, 7 or 14, a percent-encoded `grpc-message` and
-/// the challenge as `www-authenticate` metadata, so a tonic client sees
+/// the challenge as `www-authenticate` metadata and `cache-control:
+/// no-store` (it is an HTTP 200), so a tonic client sees
 /// `Unauthenticated`, `PermissionDenied` or `Unavailable` with the reason
 /// (a plain 401 with a body reaches it as `Internal`).
 #[derive(Clone, Copy, Debug, Default)]
@@ -364,6 +365,12 @@ impl<R> Rejecter<R> {
         // The client needs the nonce to retry, whoever built the answer.
         #[cfg(feature = "dpop")]
         rejected.add_nonce(response.headers_mut());
+        // A gRPC refusal is an HTTP 200: no shared cache may keep it.
+        if rejected.is_grpc() && !response.headers().contains_key(CACHE_CONTROL) {
+            response
+                .headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         if let Some(counters) = &self.counters {
             counters.count_refused(error.kind());
         }

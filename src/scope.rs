@@ -64,13 +64,20 @@ impl<T: HasScopes + ?Sized> HasScopes for Arc<T> {
 
 /// A set of granted scopes: the OAuth `scope` claim (a space-delimited
 /// string) or the `scp` array, kept as one space-delimited string.
+///
+/// Only scope-tokens as RFC 6749 §3.3 defines them count: one or more of
+/// `%x21 / %x23-5B / %x5D-7E`, separated by single spaces (SP). Anything
+/// else grants nothing: `"read\tadmin"` is one malformed scope, neither
+/// `read` nor `admin`, so an issuer that copies a client's text into a
+/// token cannot be tricked into granting a scope it did not mean to.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Scopes(Arc<str>);
 
 impl Scopes {
-    /// Scopes from a space-delimited string (`"read write"`).
+    /// Scopes from a space-delimited string (`"read write"`): split at SP
+    /// only, each part kept if it is a scope-token.
     pub fn from_space_delimited(scopes: &str) -> Self {
-        scopes.split_ascii_whitespace().collect()
+        scopes.split(' ').collect()
     }
 
     /// Whether `scope` is one of them.
@@ -89,12 +96,13 @@ impl Scopes {
     }
 }
 
+/// The scope-tokens among `iter`; anything else is left out.
 impl<S: AsRef<str>> FromIterator<S> for Scopes {
     fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
         let mut joined = String::new();
         for scope in iter {
             let scope = scope.as_ref();
-            if scope.is_empty() || scope.contains(' ') {
+            if !is_scope_token(scope) {
                 continue;
             }
             if !joined.is_empty() {
@@ -453,6 +461,36 @@ mod tests {
         let from_array: Scopes = ["read", "", "bad scope", "admin"].into_iter().collect();
         assert_eq!(from_array.as_str(), "read admin");
         assert_eq!(format!("{from_array:?}"), r#"["read", "admin"]"#);
+    }
+
+    /// RFC 6749 §3.3: SP alone delimits, and a part with any byte outside
+    /// the scope-token set grants nothing.
+    #[test]
+    fn only_space_delimits_and_only_scope_tokens_grant() {
+        let cases: &[(&str, &[&str])] = &[
+            ("read admin", &["read", "admin"]),
+            (" read  admin ", &["read", "admin"]),
+            ("read\tadmin", &[]),
+            ("read\nadmin", &[]),
+            ("read\radmin", &[]),
+            ("read\x0cadmin", &[]),
+            ("read \tadmin", &["read"]),
+            ("read\u{a0}admin", &[]),
+            ("admin\"", &[]),
+            ("ad\\min read", &["read"]),
+            ("adm\u{e9}n", &[]),
+            ("admin\u{7f}", &[]),
+        ];
+        for (text, granted) in cases {
+            let scopes = Scopes::from_space_delimited(text);
+            assert_eq!(scopes.iter().collect::<Vec<_>>(), *granted, "{text:?}");
+            assert!(
+                !scopes.has_scope("admin") || granted.contains(&"admin"),
+                "{text:?}"
+            );
+        }
+        let from_array: Scopes = ["read\tadmin", "admin\n", "write"].into_iter().collect();
+        assert_eq!(from_array.as_str(), "write");
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub struct BearerToken {
     range: Range<usize>,
     source: TokenSource,
     scheme: AuthScheme,
+    binding_checked: bool,
 }
 
 /// The authentication scheme a token came with.
@@ -64,6 +65,7 @@ impl BearerToken {
             range,
             source,
             scheme: AuthScheme::Bearer,
+            binding_checked: false,
         }
     }
 
@@ -76,6 +78,28 @@ impl BearerToken {
     /// The scheme it was presented with.
     pub fn scheme(&self) -> AuthScheme {
         self.scheme
+    }
+
+    /// Whether a wrapper around the verifier checks what the token is bound
+    /// to (its `cnf` claim, RFC 7800) once the verifier has accepted it.
+    ///
+    /// A bound token is worth nothing without its key (RFC 9449 §7.2,
+    /// RFC 8705 §3), so a verifier that finds `cnf` in a token refuses it
+    /// unless this is `true`: the crate's JWT verifier does, the
+    /// introspection verifier refuses bound tokens always. `false` unless
+    /// marked with [`with_binding_checked`](Self::with_binding_checked).
+    pub fn binding_checked(&self) -> bool {
+        self.binding_checked
+    }
+
+    /// The same token, marked as one whose binding the caller checks after
+    /// verification: what `dpop::DpopVerifier` (feature `dpop`) does with
+    /// every token it hands on. Mark a token only in a wrapper that refuses
+    /// every `cnf` it cannot prove.
+    #[must_use]
+    pub fn with_binding_checked(mut self) -> Self {
+        self.binding_checked = true;
+        self
     }
 
     /// Where the request carried it.

@@ -385,3 +385,100 @@ async fn a_jwt_verdict_is_dropped_when_its_key_rotates_out() {
     assert_eq!(call(&app, &token("a3")).await.0, StatusCode::OK);
     assert_eq!(cached.entries(), 2, "a3 still answered from memory");
 }
+
+/// Two issuers publish the same key. A verdict on issuer A's token holds
+/// while A's set has the key; once A rotates it out, B still publishing it
+/// does not keep the verdict: each key is trusted for its own issuer only.
+#[tokio::test]
+async fn a_jwt_verdict_is_upheld_only_by_its_own_issuers_keys() {
+    const COOLDOWN: Duration = Duration::from_millis(300);
+    let server = KeyServer::start().await;
+    server.reply("/a", Reply::fixture("jwks-a.json"));
+    server.reply("/b", Reply::fixture("jwks-a.json"));
+    let jwks = |path: &str, issuer: &str| {
+        Jwks::from_url(server.url(path), issuer)
+            .with_cooldown(COOLDOWN)
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (jwks("/a", ISSUER_A), jwks("/b", key_server::ISSUER_B));
+    a.ready().await.unwrap();
+    b.ready().await.unwrap();
+    let verifier: JwtVerifier = JwtVerifier::builder()
+        .with_jwks(a)
+        .with_jwks(b)
+        .with_audience(AUDIENCE)
+        .build()
+        .unwrap();
+    let cached = CachedVerifier::new(verifier);
+    let app = app(cached.clone());
+    assert_eq!(
+        call(&app, &token("a1")).await,
+        (StatusCode::OK, "alice".to_owned())
+    );
+    assert_eq!(cached.entries(), 1);
+
+    // a1 leaves A's set (a2 brings the new one); B still publishes a1.
+    server.reply("/a", Reply::fixture("jwks-a-rotated.json"));
+    tokio::time::sleep(COOLDOWN + ms(50)).await;
+    assert_eq!(call(&app, &token("a2")).await.0, StatusCode::OK);
+    assert_eq!(server.hits("/a"), 2);
+
+    assert_eq!(call(&app, &token("a1")).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(cached.entries(), 1, "a1's verdict dropped, a2's kept");
+}
+
+/// Accepts a token only where its binding is checked, as the JWT verifier
+/// does with a bound token, and says the token is bound.
+#[derive(Clone)]
+struct BoundTokens;
+
+impl VerifyToken for BoundTokens {
+    type Claims = User;
+    type Future = std::future::Ready<Result<User, AuthError>>;
+
+    fn verify(&self, token: BearerToken, _head: &Parts) -> Self::Future {
+        std::future::ready(if token.binding_checked() {
+            Ok(User(token.as_str().to_owned()))
+        } else {
+            Err(AuthError::invalid_token())
+        })
+    }
+
+    fn token_facts(&self, _token: &BearerToken, _claims: &User) -> TokenFacts {
+        TokenFacts::new().with_binding()
+    }
+}
+
+/// One cache behind a layer that checks bindings (DPoP) and one that does
+/// not: neither the refusal nor the acceptance of a bound token crosses
+/// over.
+#[tokio::test]
+async fn a_bound_tokens_verdict_serves_only_where_its_binding_is_checked() {
+    let cached = CachedVerifier::new(BoundTokens);
+    let head = Request::new(()).into_parts().0;
+    let token: BearerToken = "bound-0123456789".parse().unwrap();
+    let kind = |verdict: Result<User, AuthError>| verdict.map(|user| user.0).map_err(|e| e.kind());
+
+    let plain = cached.verify(token.clone(), &head).await;
+    assert_eq!(kind(plain), Err(tower_bearer_auth::ErrorKind::InvalidToken));
+    assert_eq!(cached.refusals(), 1);
+    let checked = cached
+        .verify(token.clone().with_binding_checked(), &head)
+        .await;
+    assert_eq!(
+        kind(checked),
+        Ok("bound-0123456789".to_owned()),
+        "not the plain refusal"
+    );
+    assert_eq!(cached.entries(), 1);
+    let plain = cached.verify(token.clone(), &head).await;
+    assert_eq!(
+        kind(plain),
+        Err(tower_bearer_auth::ErrorKind::InvalidToken),
+        "not the checked acceptance"
+    );
+    // Over the wire, behind a plain layer.
+    let answer = call(&app(cached.clone()), "bound-0123456789").await;
+    assert_eq!(answer.0, StatusCode::UNAUTHORIZED);
+}

@@ -82,3 +82,56 @@ async fn a_proof_accepted_by_one_instance_is_refused_by_another() {
         started.elapsed()
     );
 }
+
+/// The fixtures' clock 75 s on: a proof made at the fixtures' time is in
+/// the last second of its window (60 s of age and 15 s of leeway).
+fn clock_ahead() -> u64 {
+    support::dpop::clock() + 75
+}
+
+/// Ten seconds behind `clock_ahead`, well within the 15 s leeway.
+fn clock_behind() -> u64 {
+    support::dpop::clock() + 65
+}
+
+/// Instance A accepts a proof in the last second of its window on A's
+/// clock; B's clock runs 10 s behind, so B would accept the proof for 11 s
+/// more. Redis must remember the proof that long, not for A's one second.
+#[tokio::test]
+async fn a_proof_is_remembered_for_every_instances_clock() {
+    let fixtures = fixtures();
+    let redis = RedisServer::start();
+    let mut instances = Vec::new();
+    for clock in [clock_ahead as fn() -> u64, clock_behind] {
+        let cache =
+            RedisReplayCache::with_options(&redis.url(), "dpop-skew", Duration::from_secs(5))
+                .expect("a Redis URL");
+        let dpop = rules(&fixtures, DpopPolicy::BearerOrDpop, false)
+            .with_clock(clock)
+            .with_replay_cache(cache)
+            .build()
+            .expect("rules");
+        instances.push(server(&fixtures, dpop, None, AuthCounters::new()).await);
+    }
+    let token = Some(format!(
+        "DPoP {}",
+        fixtures["tokens"]["es256"].as_str().expect("a token")
+    ));
+    let es256 = proof(&fixtures, "valid ES256");
+
+    let response = call(instances[0], "GET", "/me", token.clone(), &[es256], &[]).await;
+    assert_eq!(response.status, 200, "{response:?}");
+    // A's window for the proof has closed; B's has 10 s left.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let response = call(instances[1], "GET", "/me", token, &[es256], &[]).await;
+    assert_eq!(response.status, 401, "{}", response.body_text());
+    assert_eq!(
+        response.header_values("www-authenticate"),
+        [
+            BEARER.to_owned(),
+            format!(
+                r#"{ALGS}, error="invalid_dpop_proof", error_description="the DPoP proof was used before""#
+            )
+        ]
+    );
+}

@@ -215,6 +215,24 @@ async fn only_an_active_answer_that_passes_the_checks_is_accepted() {
         (answer.status, answer.body.as_str()),
         (StatusCode::OK, "root")
     );
+    // Only SP delimits scopes (RFC 6749 §3.3): a tab, a line feed or a
+    // carriage return joins `read` and `admin` into one scope that grants
+    // nothing.
+    for (index, scope) in ["read\tadmin", "read\nadmin", "read\radmin"]
+        .into_iter()
+        .enumerate()
+    {
+        let token = format!("joined-{index}-token");
+        server.answer(&token, active("mallory", scope));
+        assert_eq!(
+            call(&app, "/me", &token).await.status,
+            StatusCode::OK,
+            "{scope:?}"
+        );
+        let answer = call(&app, "/admin", &token).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{scope:?}");
+        assert!(answer.challenge().contains(r#"scope="admin""#), "{scope:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,7 +17,9 @@ use axum::Router;
 use http::StatusCode;
 use http::request::Parts;
 use redis_server::RedisServer;
-use tower_bearer_auth::revocation::{CheckRevoked, RedisRevocations, RevocationError, TokenId};
+use tower_bearer_auth::revocation::{
+    CheckRevoked, REVOCATION_GRACE, RedisRevocations, RevocationError, TokenId,
+};
 use tower_bearer_auth::scope::HasScopes;
 use tower_bearer_auth::{AuthError, BearerToken, TokenFacts, VerifyToken};
 
@@ -169,15 +171,46 @@ async fn a_token_revoked_on_one_instance_is_refused_by_another() {
         StatusCode::UNAUTHORIZED
     );
 
-    // A revocation past the token's expiry is not stored at all.
+    // A revocation past the token's expiry and every leeway is not stored.
     first
         .revoke(
             TokenId::jti("expired-0123456789"),
-            SystemTime::now() - Duration::from_secs(1),
+            SystemTime::now() - REVOCATION_GRACE - Duration::from_secs(1),
         )
         .await
         .unwrap();
     assert_eq!(stored(&redis, "shared").await, 2);
+}
+
+/// A token whose `exp` passed 30 s ago is still accepted by a verifier
+/// with a leeway: revoking it then must still reach every instance, and
+/// hold there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_made_after_expiry_still_holds_everywhere() {
+    let redis = RedisServer::start();
+    let (first, first_app) = instance(&redis, "late").await;
+    let (_second, second_app) = instance(&redis, "late").await;
+    let token = "expired-30-s-ago-0123456789";
+    let exp = SystemTime::now() - Duration::from_secs(30);
+    first
+        .revoke(TokenId::jti(token), exp)
+        .await
+        .expect("Redis took it");
+    assert_eq!(stored(&redis, "late").await, 1, "kept in Redis");
+    for app in [&first_app, &second_app] {
+        let answer = until_status(app, token, StatusCode::UNAUTHORIZED).await;
+        assert_eq!(
+            (answer.status, answer.challenge()),
+            (StatusCode::UNAUTHORIZED, REVOKED)
+        );
+    }
+    // An instance started later loads it too.
+    let (_third, third_app) = instance(&redis, "late").await;
+    let answer = call(&third_app, "/me", token).await;
+    assert_eq!(
+        (answer.status, answer.challenge()),
+        (StatusCode::UNAUTHORIZED, REVOKED)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,7 @@ use tower::ServiceExt;
 use tower_bearer_auth::cache::CachedVerifier;
 use tower_bearer_auth::jwt::JwtProfile;
 use tower_bearer_auth::revocation::{
-    CheckRevoked, MemoryRevocations, RevocationError, Revocations, TokenId,
+    CheckRevoked, MemoryRevocations, REVOCATION_GRACE, RevocationError, Revocations, TokenId,
 };
 use tower_bearer_auth::{AuthError, BearerToken};
 
@@ -132,13 +132,15 @@ async fn a_token_without_jti_is_revoked_by_its_digest() {
     );
 }
 
+/// A revocation lasts `REVOCATION_GRACE` past the expiry it is given (the
+/// longest leeway a verifier grants), then ends.
 #[tokio::test]
-async fn a_revocation_ends_when_the_token_would_have_expired() {
+async fn a_revocation_ends_a_grace_after_the_token_would_have_expired() {
     let revoked = MemoryRevocations::new();
     let app = app(CheckRevoked::new(opaque, revoked.clone()));
     revoked.revoke(
         TokenId::of_token("opaque-short-0123456789"),
-        SystemTime::now() + Duration::from_millis(300),
+        SystemTime::now() - REVOCATION_GRACE + Duration::from_millis(300),
     );
     assert_eq!(
         call(&app, "opaque-short-0123456789").await.0,

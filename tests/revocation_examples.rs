@@ -79,3 +79,66 @@ async fn a_token_revoked_through_one_instance_is_refused_by_the_other() {
         assert_eq!(get(example.address, &admin).await.status, 200);
     }
 }
+
+/// A token of `tests/fixtures/security/tokens.json` (PyJWT).
+fn security_token(name: &str) -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/security/tokens.json"
+    );
+    let fixtures: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixtures")).expect("JSON");
+    fixtures["tokens"][name]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token {name}"))
+        .to_owned()
+}
+
+/// An ES256 token without `jti`, revoked by posting the whole token: the
+/// same token with the other spelling of its signature, (r, n - s), which
+/// verifies just as well, is refused too, by both instances.
+#[tokio::test]
+async fn a_token_revoked_whole_is_refused_in_every_spelling() {
+    let redis = RedisServer::start();
+    let key = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/security/es256.pem"
+    );
+    let env = [
+        ("JWT_PUBLIC_KEY", key.to_owned()),
+        ("JWT_ISSUER", ISSUER.to_owned()),
+        ("JWT_AUDIENCE", AUDIENCE.to_owned()),
+        ("REDIS_URL", redis.url()),
+    ];
+    let first = start("revocation", &env, 0);
+    let second = start("revocation", &env, 0);
+    let token = security_token("es256-no-jti");
+    let twin = security_token("es256-no-jti-twin");
+    let admin = security_token("es256-admin");
+    for example in [&first, &second] {
+        for token in [&token, &twin] {
+            assert_eq!(get(example.address, token).await.status, 200);
+        }
+    }
+    assert_eq!(
+        revoke(first.address, &admin, "not a.j.w t").await.status,
+        400
+    );
+    assert_eq!(revoke(first.address, &admin, &token).await.status, 204);
+
+    for example in [&first, &second] {
+        for token in [&token, &twin] {
+            let started = Instant::now();
+            let refused = loop {
+                let response = get(example.address, token).await;
+                if response.status != 200 || started.elapsed() > support::DEADLINE {
+                    break response;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            };
+            assert_eq!(refused.status, 401);
+            assert_eq!(refused.header("www-authenticate").as_deref(), Some(REVOKED));
+        }
+    }
+    assert_eq!(get(first.address, &admin).await.status, 200);
+}

@@ -363,6 +363,8 @@ async fn grpc_rejection_is_trailers_only_on_the_wire() {
         "unauthenticated: no bearer token in the request"
     );
     assert_eq!(headers["www-authenticate"], r#"Bearer realm="api""#);
+    // An HTTP 200 that no shared cache may keep.
+    assert_eq!(headers["cache-control"], "no-store");
 
     // Trailers-only: the HEADERS frame ended the stream, no DATA follows and
     // no separate trailers.
@@ -391,5 +393,6 @@ async fn non_grpc_request_to_a_tonic_server_gets_plain_http() {
         r#"Bearer realm="api""#
     );
     assert!(!response.headers().contains_key("grpc-status"));
+    assert!(!response.headers().contains_key("cache-control"));
     assert_eq!(server.handler_calls(), 0);
 }

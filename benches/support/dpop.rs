@@ -16,7 +16,7 @@ use serde_json::Value;
 use tower::util::ServiceFn;
 use tower::{Layer, service_fn};
 use tower_bearer_auth::dpop::{
-    Dpop, DpopPolicy, DpopVerifier, MemoryReplayCache, ProofId, ReplayCache,
+    Dpop, DpopPolicy, DpopVerifier, MemoryReplayCache, ProofId, ProofWindow, ReplayCache,
 };
 use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
 use tower_bearer_auth::{BearerAuth, BearerAuthLayer, Verdict};
@@ -42,12 +42,17 @@ pub(crate) struct FreshIds {
 impl ReplayCache for FreshIds {
     type Future = <MemoryReplayCache as ReplayCache>::Future;
 
-    fn first_use(&self, id: ProofId, _now: u64, _expires_at: u64) -> Verdict<(), Self::Future> {
+    fn first_use(&self, id: ProofId, window: ProofWindow) -> Verdict<(), Self::Future> {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let fresh = ProofId::new(id.as_bytes(), &n.to_string());
+        let fresh = ProofId::new(id.key_thumbprint(), &n.to_string());
         // Entries live one step of a clock that advances every 1,000
         // proofs, so a full shard drops the old ones, as it would.
-        self.cache.first_use(fresh, n / 1000, n / 1000 + 1)
+        let window = ProofWindow {
+            now: n / 1000,
+            expires_at: n / 1000 + 1,
+            ..window
+        };
+        self.cache.first_use(fresh, window)
     }
 }
 

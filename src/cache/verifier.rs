@@ -158,17 +158,23 @@ impl<V: VerifyToken> CachedVerifier<V> {
         }
     }
 
-    /// The remembered claims of `token`, if their verdict still holds; one
-    /// that no longer does is forgotten.
-    fn accepted(&self, token: &[u8]) -> Option<V::Claims> {
+    /// The remembered verdict of `token`, if it still holds; one that no
+    /// longer does is forgotten. A bound token's acceptance serves only
+    /// where its binding is checked: elsewhere it is refused, as the
+    /// verifier would have refused it.
+    fn accepted(&self, token: &BearerToken) -> Option<Result<V::Claims, AuthError>> {
         let verified = &self.memory.verified;
-        let entry = verified.get(token)?;
+        let entry = verified.get(token.as_bytes())?;
+        if entry.facts.is_bound() && !token.binding_checked() {
+            return Some(Err(AuthError::invalid_token()
+                .with_source("token bound to a key, binding not checked here")));
+        }
         let fresh = Instant::now() < entry.until
             && (entry.facts.expires_at()).is_none_or(|expires_at| SystemTime::now() < expires_at);
         if fresh && self.verifier.still_trusts(&entry.facts) {
-            return Some(entry.claims.clone());
+            return Some(Ok(entry.claims.clone()));
         }
-        verified.remove_if(token, |current| Arc::ptr_eq(current, &entry));
+        verified.remove_if(token.as_bytes(), |current| Arc::ptr_eq(current, &entry));
         None
     }
 
@@ -297,8 +303,14 @@ impl<C> Memory<C> {
     }
 }
 
+/// The digest of `token` and of whether its binding is checked: verdicts
+/// made where bound tokens pass are never shared with requests where they
+/// do not.
 fn digest(token: &BearerToken) -> TokenDigest {
-    Sha256::digest(token.as_bytes()).into()
+    let mut digest = Sha256::new();
+    digest.update([u8::from(token.binding_checked())]);
+    digest.update(token.as_bytes());
+    digest.finalize().into()
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -316,8 +328,8 @@ where
     /// A remembered verdict is answered at once; a new token is verified by
     /// the wrapped verifier, once however many requests present it.
     fn verify(&self, token: BearerToken, head: &Parts) -> Self::Future {
-        if let Some(claims) = self.accepted(token.as_bytes()) {
-            return VerifyFuture::ready(Ok(claims));
+        if let Some(verdict) = self.accepted(&token) {
+            return VerifyFuture::ready(verdict);
         }
         let digest = digest(&token);
         if let Some(error) = self.refused(&digest) {

@@ -2,18 +2,16 @@
 
 use std::str::FromStr;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::request::Parts;
 use jsonwebtoken::Algorithm;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use super::config::{MAX_PROOF_LEN, Rules};
+use super::confirmation::names_digest;
 use super::htu::htu_matches;
 use super::key::proof_key;
 use super::proof::{ProofClaims, ProofHeader};
-use super::replay::ProofId;
+use super::replay::{ProofId, ProofWindow};
 use crate::error::{AuthError, ErrorKind};
 use crate::jwt::compact::{Compact, decode_segment};
 use crate::jwt::media_type_is;
@@ -28,8 +26,8 @@ pub(super) struct CheckedProof {
     /// The RFC 7638 thumbprint of the proof's key.
     pub(super) thumbprint: [u8; 32],
     pub(super) id: ProofId,
-    /// When the proof stops being acceptable.
-    pub(super) expires_at: u64,
+    /// When the proof can be accepted.
+    pub(super) window: ProofWindow,
 }
 
 fn invalid(description: &'static str) -> AuthError {
@@ -111,8 +109,7 @@ pub(super) fn check_proof<C>(
             "the DPoP proof is too old or too far in the future",
         ));
     }
-    let token_hash = URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()));
-    if !bool::from(ath.as_bytes().ct_eq(token_hash.as_bytes())) {
+    if !names_digest(ath, &Sha256::digest(token.as_bytes()).into()) {
         return Err(invalid("the DPoP proof is for another access token"));
     }
 
@@ -136,9 +133,13 @@ pub(super) fn check_proof<C>(
     Ok(CheckedProof {
         thumbprint: key.thumbprint,
         id: ProofId::new(&key.thumbprint, jti),
-        expires_at: iat
-            .saturating_add(rules.max_age)
-            .saturating_add(rules.leeway)
-            .saturating_add(1),
+        window: ProofWindow {
+            now,
+            expires_at: iat
+                .saturating_add(rules.max_age)
+                .saturating_add(rules.leeway)
+                .saturating_add(1),
+            skew: rules.leeway,
+        },
     })
 }

@@ -11,6 +11,12 @@ use sha2::{Digest, Sha256};
 /// Claims that can say what their token is bound to. The layer asks after
 /// every verification, remembered verdicts included, and refuses a bound
 /// token whose holder did not prove the binding.
+///
+/// The verifier hands bound tokens on to a DPoP layer
+/// ([`BearerToken::binding_checked`](crate::BearerToken::binding_checked)),
+/// trusting this answer: an implementation for your own claims type must
+/// read the token's `cnf` claim ([`Confirmation::from_cnf`]), never answer
+/// a default it did not read.
 pub trait TokenBinding {
     /// The token's confirmation (`cnf`): [`Confirmation::default`] for a
     /// token bound to nothing.
@@ -48,7 +54,11 @@ impl<'a> Confirmation<'a> {
                 ..Self::default()
             };
         };
-        let mut confirmation = Self::default();
+        // An empty `cnf` binds to nothing that can be checked.
+        let mut confirmation = Self {
+            unsupported: members.is_empty(),
+            ..Self::default()
+        };
         for (name, value) in members {
             match (name.as_str(), value.as_str()) {
                 ("jkt", Some(jkt)) => confirmation.jkt = Some(jkt),
@@ -94,11 +104,18 @@ impl ClientCertificate {
 
     /// Whether `x5t_s256` (a `cnf.x5t#S256` value) names this certificate.
     pub(super) fn matches(&self, x5t_s256: &str) -> bool {
-        use subtle::ConstantTimeEq;
-        let mut claimed = [0; 32];
-        URL_SAFE_NO_PAD.decode_slice(x5t_s256.as_bytes(), &mut claimed) == Ok(32)
-            && bool::from(claimed.ct_eq(&self.thumbprint))
+        names_digest(x5t_s256, &self.thumbprint)
     }
+}
+
+/// Whether `encoded` is the unpadded base64url of `digest` (`ath`, `jkt`,
+/// `x5t#S256`), compared in constant time without allocating. base64url
+/// has one spelling per value: non-zero trailing bits are refused.
+pub(super) fn names_digest(encoded: &str, digest: &[u8; 32]) -> bool {
+    use subtle::ConstantTimeEq;
+    let mut claimed = [0; 33];
+    URL_SAFE_NO_PAD.decode_slice(encoded.as_bytes(), &mut claimed) == Ok(32)
+        && bool::from(claimed[..32].ct_eq(digest))
 }
 
 impl fmt::Debug for ClientCertificate {
@@ -148,6 +165,13 @@ mod tests {
             ),
             (
                 Some(json!("jkt")),
+                Confirmation {
+                    unsupported: true,
+                    ..Confirmation::default()
+                },
+            ),
+            (
+                Some(json!({})),
                 Confirmation {
                     unsupported: true,
                     ..Confirmation::default()

@@ -15,8 +15,16 @@ pub(super) struct ProofKey {
     pub(super) thumbprint: [u8; 32],
 }
 
-/// RSA moduli from 2048 to 8192 bits (RFC 7518 §3.3 sets the floor).
-const RSA_MODULUS_BYTES: std::ops::RangeInclusive<usize> = 256..=1024;
+/// RSA moduli from 2048 to 8192 bits (RFC 7518 §3.3 sets the floor),
+/// counted in bits: a 256-byte modulus may have fewer than 2048.
+const RSA_MODULUS_BITS: std::ops::RangeInclusive<usize> = 2048..=8192;
+
+/// The bits of a big-endian number without leading zero bytes.
+fn bit_length(minimal: &[u8]) -> usize {
+    minimal.first().map_or(0, |&top| {
+        (minimal.len() - 1) * 8 + (8 - top.leading_zeros() as usize)
+    })
+}
 
 /// The key `jwk` describes, if it is a public key `alg` can verify with:
 /// `EC` on the curve of `ES256` or `ES384`, `RSA` for `RS*` and `PS*`,
@@ -71,7 +79,10 @@ pub(super) fn proof_key(jwk: &ProofJwk<'_>, alg: Algorithm) -> Option<ProofKey> 
             let e = URL_SAFE_NO_PAD.decode(jwk.e.as_deref()?).ok()?;
             // No leading zero bytes: one spelling per key, so one thumbprint.
             let minimal = |v: &[u8]| v.first().is_some_and(|&b| b != 0);
-            if !RSA_MODULUS_BYTES.contains(&n.len()) || !minimal(&n) || !minimal(&e) || e.len() > 8
+            if !minimal(&n)
+                || !RSA_MODULUS_BITS.contains(&bit_length(&n))
+                || !minimal(&e)
+                || e.len() > 8
             {
                 return None;
             }
@@ -149,5 +160,30 @@ mod tests {
             ..jwk
         };
         assert!(proof_key(&private, Algorithm::RS256).is_none());
+    }
+
+    /// RFC 7518 §3.3: 2048 bits at least, counted in bits. A 256-byte
+    /// modulus whose top byte is 0x7f has 2047.
+    #[test]
+    fn rsa_proof_keys_have_2048_bits_at_least() {
+        let cases: &[(&[u8], usize)] = &[
+            (&[0x80; 256], 2048),
+            (&[0x7f; 256], 2047),
+            (&[0x01; 256], 2041),
+            (&[0xff; 255], 2040),
+            (&[0x01; 1025], 8193),
+        ];
+        for &(n, bits) in cases {
+            assert_eq!(bit_length(n), bits);
+            let n = URL_SAFE_NO_PAD.encode(n);
+            let jwk = ProofJwk {
+                kty: Some(Str::Borrowed("RSA")),
+                n: Some(Str::Borrowed(&n)),
+                e: Some(Str::Borrowed("AQAB")),
+                ..ProofJwk::default()
+            };
+            let accepted = proof_key(&jwk, Algorithm::PS256).is_some();
+            assert_eq!(accepted, (2048..=8192).contains(&bits), "{bits} bits");
+        }
     }
 }

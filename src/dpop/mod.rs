@@ -47,13 +47,20 @@
 //! token sent as `Bearer` is refused (RFC 9449 §7.2), a `cnf.x5t#S256`
 //! token needs its [`ClientCertificate`] in the request extensions (RFC
 //! 8705 §3), and a `cnf` the layer does not understand is refused.
+//! [`DpopVerifier`] hands every token to the verifier it wraps marked
+//! [`BearerToken::binding_checked`](crate::BearerToken::binding_checked):
+//! only then does the JWT verifier accept a token with `cnf`. A layer
+//! without `with_dpop` refuses every bound token.
+//!
+//! Replays: each accepted proof's identifier is recorded for the proof's
+//! window. [`MemoryReplayCache`] lets one proof key hold at most a 64th of
+//! each shard, so a client with a valid bound token cannot fill it for
+//! every other; a store shared by instances (`RedisReplayCache`, feature
+//! `redis`) keeps it for [`ProofWindow::shared_ttl`], the window on every
+//! clock within the leeway.
 //!
 //! # Limits
 //!
-//! - Without `with_dpop`, a layer does not look at `cnf`: a bound token is
-//!   accepted as a bearer token. Turn it on, with
-//!   [`DpopPolicy::BearerOnly`] if DPoP is not wanted, wherever bound
-//!   tokens may arrive.
 //! - The introspection verifier still refuses every bound token (`cnf`,
 //!   `token_type: DPoP`): DPoP works with JWT access tokens.
 //! - A fresh nonce is handed out only with `use_dpop_nonce`, not on
@@ -114,5 +121,5 @@ pub use config::{
 };
 pub use confirmation::{ClientCertificate, Confirmation, TokenBinding};
 pub use nonce::MIN_NONCE_SECRET_LEN;
-pub use replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayCache, ProofId, ReplayCache};
+pub use replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayCache, ProofId, ProofWindow, ReplayCache};
 pub use verifier::{DpopFuture, DpopVerifier};

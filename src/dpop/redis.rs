@@ -11,7 +11,7 @@ use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, Client};
 use tokio::sync::Mutex as AsyncMutex;
 
-use super::replay::{ProofId, ReplayCache};
+use super::replay::{ProofId, ProofWindow, ReplayCache};
 use crate::error::{AuthError, ConfigError, ErrorKind};
 use crate::verify::Verdict;
 
@@ -21,10 +21,11 @@ pub const DEFAULT_REPLAY_TIMEOUT: Duration = Duration::from_millis(500);
 pub const DEFAULT_REPLAY_PREFIX: &str = "tower-bearer-auth";
 
 /// Accepted proofs' identifiers in Redis, one key each, written with
-/// `SET key 1 NX PX <until the proof expires>`: the first instance to write
-/// it accepts the proof, every later write (at any instance) finds it and
-/// refuses. Redis drops each key once the proof could no longer be
-/// accepted anyway.
+/// `SET key 1 NX PX <ttl>`: the first instance to write it accepts the
+/// proof, every later write (at any instance) finds it and refuses. The
+/// TTL ([`ProofWindow::shared_ttl`]) lasts until no instance whose clock
+/// is within the leeway could accept the proof any more, however far
+/// behind the others it runs; then Redis drops the key.
 ///
 /// Each DPoP request waits for one round trip, bounded by the timeout; a
 /// Redis that does not answer in time, or at all, is 503 (fail closed: a
@@ -114,14 +115,16 @@ pub type RedisReplayFuture = Pin<Box<dyn Future<Output = Result<(), AuthError>> 
 impl ReplayCache for RedisReplayCache {
     type Future = RedisReplayFuture;
 
-    fn first_use(&self, id: ProofId, now: u64, expires_at: u64) -> Verdict<(), Self::Future> {
+    fn first_use(&self, id: ProofId, window: ProofWindow) -> Verdict<(), Self::Future> {
         let shared = Arc::clone(&self.shared);
         let mut key = format!("{}:dpop:", shared.prefix);
         for byte in id.as_bytes() {
             key.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
             key.push(char::from(b"0123456789abcdef"[usize::from(byte & 0xf)]));
         }
-        let ttl_ms = expires_at.saturating_sub(now).saturating_mul(1000);
+        // Every instance's clock, not only this one's: one running behind
+        // accepts the proof later.
+        let ttl_ms = u64::try_from(window.shared_ttl().as_millis()).unwrap_or(u64::MAX);
         Verdict::Later(Box::pin(async move {
             let unavailable = || {
                 AuthError::unavailable().with_description("the DPoP replay cache is unavailable")

@@ -7,6 +7,7 @@ use std::fmt;
 use std::future::{Future, Ready};
 use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
@@ -14,10 +15,14 @@ use crate::error::{AuthError, ErrorKind};
 use crate::verify::Verdict;
 
 /// A proof's identity for replay: the SHA-256 of its key's thumbprint and
-/// its `jti`. Keeping a digest bounds the memory per proof whatever the
-/// `jti`, and one client cannot use up another's `jti`s.
+/// its `jti`, with the thumbprint itself. Keeping a digest bounds the
+/// memory per proof whatever the `jti`, and one client cannot use up
+/// another's `jti`s; the thumbprint lets a store bound what one key holds.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ProofId([u8; 32]);
+pub struct ProofId {
+    digest: [u8; 32],
+    key: [u8; 32],
+}
 
 impl ProofId {
     /// The identity of the proof `jti` by the key with RFC 7638 SHA-256
@@ -26,41 +31,77 @@ impl ProofId {
         let mut hash = Sha256::new();
         hash.update(thumbprint);
         hash.update(jti.as_bytes());
-        Self(hash.finalize().into())
+        Self {
+            digest: hash.finalize().into(),
+            key: *thumbprint,
+        }
     }
 
     /// The digest, to key a shared store with.
     pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
+        &self.digest
+    }
+
+    /// The RFC 7638 thumbprint of the key that signed the proof.
+    pub fn key_thumbprint(&self) -> &[u8; 32] {
+        &self.key
     }
 }
 
 impl fmt::Debug for ProofId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = &self.digest;
         write!(
             f,
             "ProofId({:02x}{:02x}{:02x}{:02x}…)",
-            self.0[0], self.0[1], self.0[2], self.0[3]
+            d[0], d[1], d[2], d[3]
         )
     }
 }
 
+/// When a proof can be accepted, in seconds since the Unix epoch: from the
+/// clock of the instance that checked it, and allowing for the clocks of
+/// the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProofWindow {
+    /// Now, on the checking instance's clock.
+    pub now: u64,
+    /// When the proof stops being acceptable on that clock.
+    pub expires_at: u64,
+    /// How far instances' clocks may be off ([`DpopBuilder::with_leeway`](super::DpopBuilder::with_leeway)).
+    pub skew: u64,
+}
+
+impl ProofWindow {
+    /// How long a store shared between instances must keep the proof's
+    /// identifier: until `expires_at` on any instance whose clock is within
+    /// `skew` of the true time. This instance may run up to `skew` ahead
+    /// and another as far behind, so the local remainder plus twice the
+    /// skew.
+    pub fn shared_ttl(&self) -> Duration {
+        let local = self.expires_at.saturating_sub(self.now);
+        Duration::from_secs(local.saturating_add(self.skew.saturating_mul(2)))
+    }
+}
+
 /// Where the identifiers of accepted proofs are kept; share one between
-/// instances (a Redis `SET NX EX`, say) to refuse a proof replayed at
+/// instances (a Redis `SET NX PX`, say) to refuse a proof replayed at
 /// another instance too.
 ///
 /// [`first_use`](Self::first_use) answers `Ok(())` the first time it sees
-/// an identifier, and an error afterwards until `expires_at`: of kind
-/// [`InvalidDpopProof`](ErrorKind::InvalidDpopProof) for a replay,
-/// [`Unavailable`](ErrorKind::Unavailable) when the store cannot tell. It
-/// may answer at once ([`Verdict::Now`]) or later.
+/// an identifier, and an error while the proof could still be accepted: of
+/// kind [`InvalidDpopProof`](ErrorKind::InvalidDpopProof) for a replay,
+/// [`Unavailable`](ErrorKind::Unavailable) when the store cannot tell or
+/// will not take more proofs of that key. It may answer at once
+/// ([`Verdict::Now`]) or later.
 pub trait ReplayCache {
     /// The answer of a store that has to wait.
     type Future: Future<Output = Result<(), AuthError>>;
 
-    /// Records `id` as used until `expires_at`, both in seconds since the
-    /// Unix epoch, `now` being the verifier's clock.
-    fn first_use(&self, id: ProofId, now: u64, expires_at: u64) -> Verdict<(), Self::Future>;
+    /// Records `id` as used for `window`: until `window.expires_at` on
+    /// this instance's clock, or for [`ProofWindow::shared_ttl`] in a store
+    /// instances with other clocks share.
+    fn first_use(&self, id: ProofId, window: ProofWindow) -> Verdict<(), Self::Future>;
 }
 
 /// Identifiers kept in this process, up to a capacity; cloning shares them.
@@ -71,34 +112,66 @@ pub trait ReplayCache {
 /// second times the proof lifetime). Shards and buckets are chosen with a
 /// random key of this process, so clients choosing their `jti`s cannot
 /// crowd one shard or one bucket.
+///
+/// One proof key holds at most 1/64 of each of the 16 shards
+/// ([`with_max_per_key`](Self::with_max_per_key) sets another limit): with
+/// the default capacity, 16,384 proofs, about 215 requests a second over
+/// the default 76-second window. A key over its share has its own new
+/// proofs answered 503 until some expire; other keys are not affected. So
+/// a client with one valid bound token cannot fill the cache and lock
+/// every other client out.
 #[derive(Clone)]
 pub struct MemoryReplayCache {
     shards: Arc<[Mutex<Shard>]>,
     shard_capacity: usize,
+    /// The most entries one key may have in a shard.
+    key_limit: usize,
     hasher: RandomState,
 }
 
 #[derive(Default)]
 struct Shard {
-    entries: HashMap<ProofId, u64>,
+    /// Per proof digest, its entry.
+    entries: HashMap<[u8; 32], Entry>,
+    /// Per key (a keyed hash of its thumbprint), its entries here.
+    per_key: HashMap<u64, usize>,
     /// The earliest expiry among the entries: a full shard is swept only
     /// once something in it has expired.
     first_expiry: u64,
 }
 
+struct Entry {
+    expires_at: u64,
+    key: u64,
+}
+
 const SHARDS: usize = 16;
+
+/// The share of each shard one key may hold, as a divisor.
+const KEY_SHARE: usize = 64;
 
 /// The identifiers kept unless configured otherwise.
 pub const DEFAULT_REPLAY_CAPACITY: usize = 1 << 20;
 
 impl MemoryReplayCache {
-    /// Room for `capacity` identifiers (at least one per shard).
+    /// Room for `capacity` identifiers (at least one per shard), a 64th of
+    /// them for any one key.
     pub fn new(capacity: usize) -> Self {
+        let shard_capacity = capacity.div_ceil(SHARDS).max(1);
         Self {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
-            shard_capacity: capacity.div_ceil(SHARDS).max(1),
+            shard_capacity,
+            key_limit: (shard_capacity / KEY_SHARE).max(1),
             hasher: RandomState::new(),
         }
+    }
+
+    /// Lets one proof key hold up to about `max` identifiers: `max / 16`
+    /// (rounded up) in each shard, which its proofs reach at random.
+    #[must_use]
+    pub fn with_max_per_key(mut self, max: usize) -> Self {
+        self.key_limit = max.div_ceil(SHARDS).max(1);
+        self
     }
 
     /// How many identifiers are kept, expired ones included.
@@ -128,31 +201,78 @@ fn lock(shard: &Mutex<Shard>) -> std::sync::MutexGuard<'_, Shard> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+impl Shard {
+    fn held_by(&self, key: u64) -> usize {
+        self.per_key.get(&key).copied().unwrap_or(0)
+    }
+
+    /// Drops the entries expired at `now`, once one has.
+    fn sweep(&mut self, now: u64) {
+        if self.first_expiry > now {
+            return;
+        }
+        let Self {
+            entries, per_key, ..
+        } = self;
+        entries.retain(|_, entry| {
+            let live = entry.expires_at > now;
+            if !live {
+                release(per_key, entry.key);
+            }
+            live
+        });
+        self.first_expiry = self
+            .entries
+            .values()
+            .map(|entry| entry.expires_at)
+            .min()
+            .unwrap_or(u64::MAX);
+    }
+}
+
+/// One entry fewer for `key`.
+fn release(per_key: &mut HashMap<u64, usize>, key: u64) {
+    if let Some(held) = per_key.get_mut(&key) {
+        *held -= 1;
+        if *held == 0 {
+            per_key.remove(&key);
+        }
+    }
+}
+
 impl ReplayCache for MemoryReplayCache {
     type Future = Ready<Result<(), AuthError>>;
 
-    fn first_use(&self, id: ProofId, now: u64, expires_at: u64) -> Verdict<(), Self::Future> {
+    fn first_use(&self, id: ProofId, window: ProofWindow) -> Verdict<(), Self::Future> {
+        let ProofWindow {
+            now, expires_at, ..
+        } = window;
         let mut shard = lock(&self.shards[self.shard_of(&id)]);
-        if let Some(&until) = shard.entries.get(&id)
-            && until > now
+        if let Some(entry) = shard.entries.get(id.as_bytes())
+            && entry.expires_at > now
         {
             return Verdict::Now(Err(AuthError::new(ErrorKind::InvalidDpopProof)
                 .with_description("the DPoP proof was used before")));
         }
-        if shard.entries.len() >= self.shard_capacity {
-            if shard.first_expiry > now {
-                return Verdict::Now(Err(full()));
-            }
-            shard.entries.retain(|_, until| *until > now);
-            shard.first_expiry = shard.entries.values().copied().min().unwrap_or(u64::MAX);
+        let key = self.hasher.hash_one(id.key_thumbprint());
+        if shard.entries.len() >= self.shard_capacity || shard.held_by(key) >= self.key_limit {
+            shard.sweep(now);
             if shard.entries.len() >= self.shard_capacity {
                 return Verdict::Now(Err(full()));
+            }
+            if shard.held_by(key) >= self.key_limit {
+                return Verdict::Now(Err(AuthError::unavailable()
+                    .with_description("the DPoP key has too many recent proofs")));
             }
         }
         if shard.entries.is_empty() || expires_at < shard.first_expiry {
             shard.first_expiry = expires_at;
         }
-        shard.entries.insert(id, expires_at);
+        let entry = Entry { expires_at, key };
+        if let Some(expired) = shard.entries.insert(*id.as_bytes(), entry) {
+            release(&mut shard.per_key, expired.key);
+        }
+        *shard.per_key.entry(key).or_default() += 1;
         Verdict::Now(Ok(()))
     }
 }
@@ -161,7 +281,7 @@ impl MemoryReplayCache {
     /// The shard of `id`, by a hash keyed for this process: not the
     /// client's to choose.
     fn shard_of(&self, id: &ProofId) -> usize {
-        usize::try_from(self.hasher.hash_one(id) % SHARDS as u64).unwrap_or(0)
+        usize::try_from(self.hasher.hash_one(id.as_bytes()) % SHARDS as u64).unwrap_or(0)
     }
 }
 
@@ -173,6 +293,7 @@ impl fmt::Debug for MemoryReplayCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MemoryReplayCache")
             .field("capacity", &(self.shard_capacity * SHARDS))
+            .field("max_per_key", &(self.key_limit * SHARDS))
             .finish_non_exhaustive()
     }
 }
@@ -185,6 +306,14 @@ mod tests {
         ProofId::new(&[n; 32], "jti")
     }
 
+    fn window(now: u64, expires_at: u64) -> ProofWindow {
+        ProofWindow {
+            now,
+            expires_at,
+            skew: 15,
+        }
+    }
+
     fn answer(verdict: Verdict<(), Ready<Result<(), AuthError>>>) -> Result<(), ErrorKind> {
         match verdict {
             Verdict::Now(result) => result.map_err(|e| e.kind()),
@@ -195,14 +324,14 @@ mod tests {
     #[test]
     fn a_second_use_within_the_window_is_refused() {
         let cache = MemoryReplayCache::new(100);
-        assert_eq!(answer(cache.first_use(id(1), 100, 160)), Ok(()));
+        assert_eq!(answer(cache.first_use(id(1), window(100, 160))), Ok(()));
         assert_eq!(
-            answer(cache.first_use(id(1), 150, 210)),
+            answer(cache.first_use(id(1), window(150, 210))),
             Err(ErrorKind::InvalidDpopProof)
         );
-        assert_eq!(answer(cache.first_use(id(2), 150, 210)), Ok(()));
+        assert_eq!(answer(cache.first_use(id(2), window(150, 210))), Ok(()));
         // Expired: the proof itself would be refused as stale by now.
-        assert_eq!(answer(cache.first_use(id(1), 160, 220)), Ok(()));
+        assert_eq!(answer(cache.first_use(id(1), window(160, 220))), Ok(()));
     }
 
     #[test]
@@ -214,16 +343,67 @@ mod tests {
             .filter(|i| cache.shard_of(i) == first)
             .take(3)
             .collect();
-        assert_eq!(answer(cache.first_use(same_shard[0], 100, 110)), Ok(()));
         assert_eq!(
-            answer(cache.first_use(same_shard[1], 111, 200)),
+            answer(cache.first_use(same_shard[0], window(100, 110))),
+            Ok(())
+        );
+        assert_eq!(
+            answer(cache.first_use(same_shard[1], window(111, 200))),
             Ok(()),
             "expired one dropped"
         );
         assert_eq!(
-            answer(cache.first_use(same_shard[2], 112, 200)),
+            answer(cache.first_use(same_shard[2], window(112, 200))),
             Err(ErrorKind::Unavailable)
         );
         assert_eq!(cache.len(), 1);
+    }
+
+    /// One key's proofs (`jti`s of its choosing) fill its share of the
+    /// cache and no more: its next proof is refused, another key's are not,
+    /// and once its proofs expire it may record again.
+    #[test]
+    fn one_key_holds_its_share_and_no_more() {
+        let cache = MemoryReplayCache::new(SHARDS * KEY_SHARE * 4);
+        let greedy = [7; 32];
+        // 1,000 proofs reach every shard far more than 4 times.
+        let verdicts: Vec<_> = (0..1_000)
+            .map(|n| {
+                answer(cache.first_use(ProofId::new(&greedy, &n.to_string()), window(100, 160)))
+            })
+            .collect();
+        let accepted = verdicts.iter().filter(|verdict| verdict.is_ok()).count();
+        assert_eq!(accepted, SHARDS * 4, "4 per shard: a 64th of 256");
+        assert!(
+            verdicts
+                .iter()
+                .all(|v| *v == Ok(()) || *v == Err(ErrorKind::Unavailable))
+        );
+        for n in (0..u8::MAX).filter(|&n| [n; 32] != greedy) {
+            let other = ProofId::new(&[n; 32], "honest");
+            assert_eq!(
+                answer(cache.first_use(other, window(101, 161))),
+                Ok(()),
+                "key {n}"
+            );
+        }
+        // Once the greedy key's proofs expired, it records again.
+        let later = ProofId::new(&greedy, "later");
+        assert_eq!(answer(cache.first_use(later, window(170, 230))), Ok(()));
+    }
+
+    #[test]
+    fn a_shared_store_keeps_a_proof_for_every_clock() {
+        let window = ProofWindow {
+            now: 1_000,
+            expires_at: 1_001,
+            skew: 15,
+        };
+        assert_eq!(window.shared_ttl(), Duration::from_secs(31));
+        let late = ProofWindow {
+            now: 2_000,
+            ..window
+        };
+        assert_eq!(late.shared_ttl(), Duration::from_secs(30));
     }
 }

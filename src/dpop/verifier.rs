@@ -5,15 +5,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::request::Parts;
 use pin_project_lite::pin_project;
-use subtle::ConstantTimeEq;
 
 use super::check::{CheckedProof, check_proof};
 use super::config::{Dpop, DpopPolicy};
-use super::confirmation::{ClientCertificate, TokenBinding};
+use super::confirmation::{ClientCertificate, TokenBinding, names_digest};
 use super::replay::{MemoryReplayCache, ReplayCache};
 use crate::error::AuthError;
 use crate::facts::TokenFacts;
@@ -59,7 +56,6 @@ impl<V, C> DpopVerifier<V, C> {
 struct Binding {
     proof: Option<CheckedProof>,
     certificate: Option<ClientCertificate>,
-    now: u64,
 }
 
 fn invalid_token(description: &'static str) -> AuthError {
@@ -76,8 +72,7 @@ impl Binding {
         }
         match (cnf.jkt, &self.proof) {
             (Some(jkt), Some(proof)) => {
-                let thumbprint = URL_SAFE_NO_PAD.encode(proof.thumbprint);
-                if !bool::from(jkt.as_bytes().ct_eq(thumbprint.as_bytes())) {
+                if !names_digest(jkt, &proof.thumbprint) {
                     return Err(invalid_token(
                         "the DPoP proof key is not the key the access token is bound to",
                     ));
@@ -116,7 +111,7 @@ impl Binding {
         let Some(proof) = &self.proof else {
             return Verdict::Now(Ok(claims));
         };
-        match replay.first_use(proof.id, self.now, proof.expires_at) {
+        match replay.first_use(proof.id, proof.window) {
             Verdict::Now(result) => Verdict::Now(result.map(|()| claims)),
             Verdict::Later(recording) => Verdict::Later((recording, claims)),
         }
@@ -157,9 +152,9 @@ where
         let binding = Binding {
             proof,
             certificate: head.extensions.get::<ClientCertificate>().copied(),
-            now,
         };
-        match self.inner.verify_now(token, head) {
+        // The binding is checked below, so the verifier may accept a bound token.
+        match self.inner.verify_now(token.with_binding_checked(), head) {
             Verdict::Now(Ok(claims)) => match binding.finish(claims, &rules.replay) {
                 Verdict::Now(result) => Verdict::Now(result),
                 Verdict::Later((recording, claims)) => {

@@ -394,7 +394,7 @@ impl Shared {
             StatusCode::OK => {
                 let keys = parse_key_set(&body)?;
                 Ok(Fetched::Keys {
-                    keys: KeySet::new(keys, &[]).map_err(|_| JwksErrorKind::NoUsableKeys)?,
+                    keys: KeySet::published(keys, &self.issuer),
                     etag: headers.get(ETAG).cloned(),
                     ttl,
                 })

@@ -18,8 +18,9 @@ pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 
 /// The largest [`JwtVerifierBuilder::with_leeway`] accepted: RFC 9068 §4
 /// allows "usually no more than a few minutes"; more would quietly turn the
-/// time checks off.
-pub const MAX_LEEWAY: Duration = Duration::from_secs(600);
+/// time checks off. A revocation outlives it
+/// ([`REVOCATION_GRACE`](crate::revocation::REVOCATION_GRACE)).
+pub const MAX_LEEWAY: Duration = crate::revocation::REVOCATION_GRACE;
 
 /// The default [`JwtVerifierBuilder::with_max_token_size`], in bytes: room
 /// for a large claims set, and a bound on what is decoded at all.

@@ -83,6 +83,8 @@ pub(crate) struct Registered {
     present: u64,
     /// `jti`, kept only when asked for ([`Registered::read_with_id`]).
     jti: Option<Box<str>>,
+    /// Whether there is a `cnf` claim: the token is bound to a key.
+    bound: bool,
 }
 
 impl Registered {
@@ -126,6 +128,12 @@ impl Registered {
     /// `jti`, if read with [`read_with_id`](Self::read_with_id).
     pub(crate) fn jti(&self) -> Option<&str> {
         self.jti.as_deref()
+    }
+
+    /// Whether the token has a `cnf` claim (RFC 7800), whatever its value:
+    /// it is bound to a key.
+    pub(crate) fn is_bound(&self) -> bool {
+        self.bound
     }
 
     /// Which of the accepted issuers the token names, if any.
@@ -243,6 +251,10 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 }
                 "sub" | "jti" | "client_id" => {
                     map.next_value::<Str<'de>>()?;
+                }
+                "cnf" => {
+                    claims.bound = true;
+                    map.next_value::<Skip>()?;
                 }
                 _ => {
                     map.next_value::<Skip>()?;

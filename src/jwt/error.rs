@@ -65,6 +65,12 @@ pub enum JwtErrorKind {
     MissingClaim,
     /// The application's own claims check refused the token.
     Rejected,
+    /// The token is bound to a key (`cnf`, RFC 7800) and nothing around the
+    /// verifier checks that binding
+    /// ([`BearerToken::binding_checked`](crate::BearerToken::binding_checked)):
+    /// a stolen bound token must not work as a plain bearer token (RFC 9449
+    /// §7.2, RFC 8705 §3).
+    Bound,
     /// The issuer's keys could not be had (feature `jwks`): never fetched,
     /// or past their lifetime while fetches fail. 503, not 401: the token
     /// may well be valid.
@@ -88,6 +94,7 @@ impl JwtErrorKind {
             Self::WrongType => "wrong token type",
             Self::MissingClaim => "missing claim",
             Self::Rejected => "claims rejected",
+            Self::Bound => "token bound to a key",
             Self::KeysUnavailable => "keys unavailable",
         }
     }
@@ -169,6 +176,7 @@ mod tests {
             JwtErrorKind::WrongType,
             JwtErrorKind::MissingClaim,
             JwtErrorKind::Rejected,
+            JwtErrorKind::Bound,
         ];
         for kind in kinds {
             let auth = AuthError::from(JwtError::new(kind));

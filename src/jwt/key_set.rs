@@ -1,6 +1,8 @@
 //! Choosing the key for a token, and checking its signature with it.
 
 use std::fmt;
+#[cfg(feature = "jwks")]
+use std::sync::Arc;
 
 use jsonwebtoken::Algorithm;
 
@@ -48,6 +50,23 @@ impl KeySet {
             issuers,
             fingerprints,
         })
+    }
+
+    /// The keys `issuer` published (its JWK Set), answering tokens of any
+    /// `iss` the verifier let through to them. Their fingerprints name the
+    /// issuer, so a remembered verdict is upheld only by this issuer's keys,
+    /// never by the same key in another issuer's set.
+    #[cfg(feature = "jwks")]
+    pub(crate) fn published(keys: Vec<JwtKey>, issuer: &Arc<str>) -> Self {
+        let fingerprints = keys
+            .iter()
+            .map(|key| key.clone().with_issuer(Arc::clone(issuer)).fingerprint())
+            .collect();
+        Self {
+            issuers: keys.iter().map(|_| None).collect(),
+            keys: keys.into(),
+            fingerprints,
+        }
     }
 
     /// The key ids, in order (`None` for a key without one).

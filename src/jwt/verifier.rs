@@ -81,6 +81,8 @@ impl<C> JwtVerifier<C> {
 
 impl<C: DeserializeOwned> JwtVerifier<C> {
     /// Verifies `token` now and answers its claims, or why it was refused.
+    /// A token bound to a key (`cnf`) is refused ([`JwtErrorKind::Bound`]):
+    /// nothing here checks its binding.
     ///
     /// With fetched keys (feature `jwks`) it never waits: a token naming a
     /// key not fetched yet is refused ([`JwtErrorKind::UnknownKey`]), as is
@@ -95,7 +97,7 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
     /// epoch): for tests and replaying logs, not for serving requests.
     pub fn verify_jwt_at(&self, token: &str, now: u64) -> Result<C, JwtError> {
         let mut stalled = None;
-        let verified = self.verify_at(token.as_bytes(), now, &mut stalled);
+        let verified = self.verify_at(token.as_bytes(), now, false, &mut stalled);
         #[cfg(feature = "jwks")]
         if let Some(jwks) = stalled {
             jwks.refresh_soon();
@@ -103,13 +105,16 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
         verified
     }
 
-    /// Verifies `token`; when the issuer's fetched keys cannot decide (an
-    /// unknown `kid`, no usable keys), `stalled` receives them, so the
-    /// caller may wait for a refresh and try again.
+    /// Verifies `token`, refusing it if it is bound to a key unless
+    /// `binding_checked` (by the caller, afterwards); when the issuer's
+    /// fetched keys cannot decide (an unknown `kid`, no usable keys),
+    /// `stalled` receives them, so the caller may wait for a refresh and
+    /// try again.
     fn verify_at(
         &self,
         token: &[u8],
         now: u64,
+        binding_checked: bool,
         stalled: &mut Option<RemoteKeys>,
     ) -> Result<C, JwtError> {
         let inner = &*self.inner;
@@ -122,6 +127,9 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
                 stalled,
             )?;
             read.registered.check(&inner.rules, now)?;
+            if read.registered.is_bound() && !binding_checked {
+                return Err(JwtErrorKind::Bound.into());
+            }
             Ok(read.payload)
         })?;
         let claims: C =
@@ -203,6 +211,9 @@ impl<C> JwtVerifier<C> {
             if let Some(jti) = read.registered.jti() {
                 facts = facts.with_token_id(jti);
             }
+            if read.registered.is_bound() {
+                facts = facts.with_binding();
+            }
             let keys = self.fingerprints(read.kid, issuer, read.alg);
             Ok(match (keys, read.registered.expiry()) {
                 (Ok(keys), exp) => {
@@ -234,7 +245,9 @@ impl<C> JwtVerifier<C> {
     }
 
     /// Whether every key in `facts` is still among the configured keys or
-    /// the usable fetched ones.
+    /// the usable fetched ones. A fetched key's fingerprint names its
+    /// issuer, so only the set of the issuer that vouched for the token
+    /// can hold it.
     fn trusts(&self, facts: &TokenFacts) -> bool {
         let inner = &*self.inner;
         facts.keys().iter().all(|key| {
@@ -314,21 +327,26 @@ where
     type Claims = C;
     type Future = JwtFuture<C>;
 
+    /// A token bound to a key (`cnf`) is refused ([`JwtErrorKind::Bound`])
+    /// unless [`BearerToken::binding_checked`]: a layer with DPoP checks
+    /// the binding after this verifier, a plain one does not.
+    ///
     /// Verification is CPU work of microseconds: it is done at once, and
     /// the future is ready, unless the issuer's fetched keys lack the
     /// token's `kid` or are unusable: then it waits for one refresh
     /// (bounded by the key source's timeout) and verifies again.
     fn verify(&self, token: BearerToken, _head: &Parts) -> Self::Future {
         let mut stalled = None;
+        let bound_ok = token.binding_checked();
         // The bytes: a b64token is ASCII, no need to check it is UTF-8.
-        let verified = self.verify_at(token.as_bytes(), now(), &mut stalled);
+        let verified = self.verify_at(token.as_bytes(), now(), bound_ok, &mut stalled);
         #[cfg(feature = "jwks")]
         if let Some(jwks) = stalled {
             let verifier = self.clone();
             return JwtFuture::waiting(async move {
                 jwks.refreshed().await;
                 verifier
-                    .verify_at(token.as_bytes(), now(), &mut None)
+                    .verify_at(token.as_bytes(), now(), bound_ok, &mut None)
                     .map_err(|error| match error.kind() {
                         JwtErrorKind::KeysUnavailable => {
                             AuthError::from(error).with_retry_after(jwks.retry_after())

@@ -5,9 +5,10 @@ use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::SystemTime;
 
-use super::{RevocationError, Revocations, TokenId};
+use super::{REVOCATION_GRACE, RevocationError, Revocations, TokenId};
 
-/// Revoked tokens, kept in memory until they would have expired anyway.
+/// Revoked tokens, kept in memory until they would have expired anyway
+/// (plus [`REVOCATION_GRACE`]).
 ///
 /// Checking is a read lock and a hash lookup. Cloning shares the list. It
 /// serves one instance; a store shared between instances can keep its
@@ -36,9 +37,17 @@ impl MemoryRevocations {
     }
 
     /// Revokes the token `id` until `until`, when it expires anyway (its
-    /// `exp`, or the longest lifetime your tokens have). Revoking it again
-    /// keeps the later time.
+    /// `exp`, or the longest lifetime your tokens have), and
+    /// [`REVOCATION_GRACE`] longer, while a verifier's leeway may still
+    /// accept it. Revoking it again keeps the later time.
     pub fn revoke(&self, id: TokenId, until: SystemTime) {
+        self.keep(id, until + REVOCATION_GRACE);
+    }
+
+    /// Keeps the revocation of `id` until `kept_until`, the grace included:
+    /// for a shared store's copy of its own entries.
+    pub(super) fn keep(&self, id: TokenId, kept_until: SystemTime) {
+        let until = kept_until;
         let mut table = self.table.write().unwrap_or_else(PoisonError::into_inner);
         let kept = table.until.entry(id).or_insert(until);
         *kept = (*kept).max(until);
@@ -90,11 +99,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn revoked_until_expiry_then_swept() {
+    fn revoked_until_expiry_and_the_grace_then_swept() {
         let list = MemoryRevocations::new();
         let now = SystemTime::now();
         list.revoke(TokenId::jti("live"), now + Duration::from_secs(60));
-        list.revoke(TokenId::jti("gone"), now - Duration::from_secs(1));
+        // Expired 30 s ago: a verifier's leeway may still accept it.
+        list.revoke(TokenId::jti("leeway"), now - Duration::from_secs(30));
+        list.revoke(
+            TokenId::jti("gone"),
+            now - REVOCATION_GRACE - Duration::from_secs(1),
+        );
+        assert_eq!(list.is_revoked(&TokenId::jti("leeway")), Ok(true));
         assert_eq!(list.is_revoked(&TokenId::jti("live")), Ok(true));
         assert_eq!(list.is_revoked(&TokenId::jti("gone")), Ok(false));
         assert_eq!(list.is_revoked(&TokenId::jti("other")), Ok(false));
@@ -102,12 +117,12 @@ mod tests {
         for n in 0..MIN_SWEEP {
             list.revoke(
                 TokenId::jti(&format!("old-{n}")),
-                now - Duration::from_secs(1),
+                now - REVOCATION_GRACE - Duration::from_secs(1),
             );
         }
         // The sweep ran when the list reached MIN_SWEEP entries: only the
-        // live entry and the expired ones added after it are left.
-        assert_eq!(list.len(), 3, "expired entries swept, the live one kept");
+        // live entries and the expired ones added after it are left.
+        assert_eq!(list.len(), 5, "expired entries swept, the live ones kept");
         assert_eq!(list.is_revoked(&TokenId::jti("live")), Ok(true));
     }
 

@@ -7,9 +7,12 @@
 //! [`Revocations`], such as [`MemoryRevocations`], kept in this process.
 //!
 //! Tokens are named by their `jti`, or by the digest of the token when they
-//! have none ([`TokenId`]); an entry is kept until the token would have
-//! expired anyway, so the list stays as small as the set of live revoked
-//! tokens.
+//! have none ([`TokenId`]; for a JWT, the digest of its signed part, so
+//! every spelling of its signature is covered). An entry is kept until the
+//! token would have expired anyway, plus [`REVOCATION_GRACE`]: the most
+//! leeway any verifier of this crate grants past `exp`. So the list stays
+//! as small as the set of revoked tokens still accepted anywhere, and a
+//! revocation lasts as long as any verifier could accept the token.
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
@@ -47,6 +50,13 @@ pub use self::redis::{
 pub use check::{CheckRevoked, RevocationFuture};
 pub use memory::MemoryRevocations;
 pub use token_id::TokenId;
+
+/// How much longer than the `until` it is given a revocation is kept: the
+/// largest leeway past `exp` any verifier of this crate allows (the JWT
+/// verifier's `MAX_LEEWAY`). A token accepted a little after its `exp`, as
+/// a leeway allows, is still refused, and revoking a token whose `exp` has
+/// just passed is not a no-op.
+pub const REVOCATION_GRACE: Duration = Duration::from_secs(600);
 
 /// A list of revoked tokens, asked after every successful verification.
 ///

@@ -12,7 +12,7 @@ use redis::{AsyncConnectionConfig, Client};
 use tokio::sync::Mutex as AsyncMutex;
 use tokio::task::JoinHandle;
 
-use super::{MemoryRevocations, RevocationError, Revocations, TokenId};
+use super::{MemoryRevocations, REVOCATION_GRACE, RevocationError, Revocations, TokenId};
 use crate::error::ConfigError;
 
 /// The default most time since Redis was last heard from before the list
@@ -39,8 +39,8 @@ const UNREADABLE_EXPIRY: Duration = Duration::from_secs(24 * 60 * 60);
 ///
 /// - **Storage**: a sorted set `{prefix}:revoked` holds every live
 ///   revocation (member: the [`TokenId::key`], score: when the token
-///   expires, after which it is dropped); a stream `{prefix}:revocations`
-///   announces each new one.
+///   expires plus [`REVOCATION_GRACE`], after which it is dropped); a
+///   stream `{prefix}:revocations` announces each new one.
 /// - **Reading**: each instance loads the set once, then follows the stream
 ///   with a blocking `XREAD` on its own connection and copies what arrives
 ///   into a [`MemoryRevocations`]. [`is_revoked`](Revocations::is_revoked)
@@ -138,15 +138,17 @@ impl RedisRevocations {
         }
     }
 
-    /// Revokes the token `id` until `until` (when it would have expired):
-    /// at once on this instance, and through Redis on every other.
+    /// Revokes the token `id` until `until` (when it would have expired),
+    /// and [`REVOCATION_GRACE`] longer: at once on this instance, and
+    /// through Redis on every other.
     ///
     /// `Err` means Redis did not take it within the timeout: this instance
     /// refuses the token, the others may not.
     pub async fn revoke(&self, id: TokenId, until: SystemTime) -> Result<(), RevocationError> {
         let mirror = &self.shared.mirror;
         let key = id.key();
-        mirror.local.revoke(id, until);
+        let until = until + REVOCATION_GRACE;
+        mirror.local.keep(id, until);
         let expires = unix_seconds_up(until);
         let now = unix_seconds_up(SystemTime::now());
         if expires <= now {
@@ -336,7 +338,7 @@ impl Mirror {
                 || SystemTime::now() + UNREADABLE_EXPIRY,
                 |until| UNIX_EPOCH + Duration::from_secs(until),
             );
-            self.local.revoke(id, until);
+            self.local.keep(id, until);
         }
     }
 }

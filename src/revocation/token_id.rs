@@ -6,8 +6,14 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 /// The identity of a token on a revocation list: its `jti` (RFC 7519
-/// §4.1.7), or the SHA-256 digest of the token, which works for any token.
+/// §4.1.7), or a SHA-256 digest of the token, which works for any token.
 /// A list never holds the token itself.
+///
+/// The digest of a JWT (a token of three dot-separated parts) is that of
+/// its signing input, `header.payload`, not of the signature: an ECDSA
+/// signature has two valid spellings (`s` and `n − s`), so a digest of the
+/// whole token would miss the re-spelled copy of a revoked token. Any
+/// other token is digested whole.
 ///
 /// A `jti` is unique per issuer: with several issuers whose `jti`s could
 /// meet, revoke by digest. A `jti` longer than
@@ -28,9 +34,10 @@ impl TokenId {
         Self(Repr::Jti(jti.into()))
     }
 
-    /// The token itself, by its digest: for tokens without a `jti`.
+    /// The token itself, by its digest: for tokens without a `jti`. Every
+    /// spelling of a JWT's signature has the same identity.
     pub fn of_token(token: &str) -> Self {
-        Self(Repr::Digest(Sha256::digest(token.as_bytes()).into()))
+        Self(Repr::Digest(Sha256::digest(signed_part(token)).into()))
     }
 
     /// A name for a shared store: `jti:<jti>` or `sha256:<hex digest>`, so
@@ -64,6 +71,16 @@ impl TokenId {
             *byte = hex_value(pair[0])? << 4 | hex_value(pair[1])?;
         }
         Some(Self(Repr::Digest(digest)))
+    }
+}
+
+/// What identifies `token`: the signing input of a compact JWS
+/// (`header.payload.signature`, RFC 7515 §7.1), the whole token otherwise.
+fn signed_part(token: &str) -> &[u8] {
+    let mut dots = token.bytes().enumerate().filter(|&(_, b)| b == b'.');
+    match (dots.next(), dots.next(), dots.next()) {
+        (Some(_), Some((second, _)), None) => &token.as_bytes()[..second],
+        _ => token.as_bytes(),
     }
 }
 
@@ -107,6 +124,21 @@ mod tests {
         assert!(TokenId::of_token("t").key().starts_with("sha256:"));
         for bad in ["", "jti:", "sha256:zz", "sha256:00", "other:1"] {
             assert_eq!(TokenId::from_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_jwt_is_named_by_its_signing_input() {
+        let jwt = TokenId::of_token("aGVhZGVy.cGF5bG9hZA.c2lnbmF0dXJl");
+        assert_eq!(jwt, TokenId::of_token("aGVhZGVy.cGF5bG9hZA.b3RoZXI"));
+        assert_eq!(jwt, TokenId::of_token("aGVhZGVy.cGF5bG9hZA."));
+        assert_ne!(jwt, TokenId::of_token("aGVhZGVy.b3RoZXI.c2lnbmF0dXJl"));
+        // Not the shape of a JWS: digested whole.
+        for opaque in ["a.b", "a.b.c.d", "abc"] {
+            assert_ne!(
+                TokenId::of_token(opaque),
+                TokenId::of_token(&format!("{opaque}x"))
+            );
         }
     }
 
