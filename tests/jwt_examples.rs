@@ -287,21 +287,6 @@ async fn tonic_greeter_with_the_same_environment() {
     assert_eq!(expired.message(), "invalid_token: the access token expired");
 }
 
-/// A token of `tests/fixtures/security/tokens.json` (PyJWT, the JWT
-/// fixtures' HS256 secret).
-fn security_token(name: &str) -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/security/tokens.json"
-    );
-    let fixtures: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("fixtures")).expect("JSON");
-    fixtures["tokens"][name]
-        .as_str()
-        .unwrap_or_else(|| panic!("no token {name}"))
-        .to_owned()
-}
-
 /// What a security review sent the quickstart: tokens bound to a key
 /// (`cnf`), which a layer without DPoP cannot check, and scopes joined by
 /// a tab, a line feed or a carriage return, which grant nothing.
@@ -309,7 +294,12 @@ fn security_token(name: &str) -> String {
 async fn quickstart_refuses_bound_tokens_and_scopes_joined_by_other_whitespace() {
     let example = start("quickstart", &fixture_env(("JWT_SECRET", secret())), 0);
     let address = example.address;
-    let admin = get(address, "/admin", Some(&security_token("unbound"))).await;
+    let admin = get(
+        address,
+        "/admin",
+        Some(&support::security::token("unbound")),
+    )
+    .await;
     assert_eq!(admin.status, 200, "{}", admin.body_text());
     for name in [
         "bound-jkt",
@@ -318,7 +308,7 @@ async fn quickstart_refuses_bound_tokens_and_scopes_joined_by_other_whitespace()
         "bound-empty",
         "bound-string",
     ] {
-        let response = get(address, "/me", Some(&security_token(name))).await;
+        let response = get(address, "/me", Some(&support::security::token(name))).await;
         assert_eq!(response.status, 401, "{name}");
         assert_eq!(
             response.header("www-authenticate").as_deref(),
@@ -327,7 +317,7 @@ async fn quickstart_refuses_bound_tokens_and_scopes_joined_by_other_whitespace()
         );
     }
     for name in ["scope-tab", "scope-lf", "scope-cr", "scp-tab"] {
-        let token = security_token(name);
+        let token = support::security::token(name);
         assert_eq!(
             get(address, "/me", Some(&token)).await.status,
             200,

@@ -80,30 +80,13 @@ async fn a_token_revoked_through_one_instance_is_refused_by_the_other() {
     }
 }
 
-/// A token of `tests/fixtures/security/tokens.json` (PyJWT).
-fn security_token(name: &str) -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/security/tokens.json"
-    );
-    let fixtures: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("fixtures")).expect("JSON");
-    fixtures["tokens"][name]
-        .as_str()
-        .unwrap_or_else(|| panic!("no token {name}"))
-        .to_owned()
-}
-
 /// An ES256 token without `jti`, revoked by posting the whole token: the
 /// same token with the other spelling of its signature, (r, n - s), which
 /// verifies just as well, is refused too, by both instances.
 #[tokio::test]
 async fn a_token_revoked_whole_is_refused_in_every_spelling() {
     let redis = RedisServer::start();
-    let key = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/security/es256.pem"
-    );
+    let key = support::security::ES256_PEM;
     let env = [
         ("JWT_PUBLIC_KEY", key.to_owned()),
         ("JWT_ISSUER", ISSUER.to_owned()),
@@ -112,9 +95,9 @@ async fn a_token_revoked_whole_is_refused_in_every_spelling() {
     ];
     let first = start("revocation", &env, 0);
     let second = start("revocation", &env, 0);
-    let token = security_token("es256-no-jti");
-    let twin = security_token("es256-no-jti-twin");
-    let admin = security_token("es256-admin");
+    let token = support::security::token("es256-no-jti");
+    let twin = support::security::token("es256-no-jti-twin");
+    let admin = support::security::token("es256-admin");
     for example in [&first, &second] {
         for token in [&token, &twin] {
             assert_eq!(get(example.address, token).await.status, 200);

@@ -47,22 +47,14 @@ const BOUND: [&str; 5] = [
 ];
 
 fn fixtures() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/security/tokens.json"
-    );
-    let fixtures: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("fixtures")).expect("JSON");
+    let fixtures = support::security::fixtures();
     assert_eq!(fixtures["issuer"], ISSUER);
     assert_eq!(fixtures["audience"], AUDIENCE);
     fixtures
 }
 
 fn token(name: &str) -> String {
-    fixtures()["tokens"][name]
-        .as_str()
-        .unwrap_or_else(|| panic!("no token {name}"))
-        .to_owned()
+    support::security::token(name)
 }
 
 async fn get(address: SocketAddr, path: &str, token: &str) -> RawResponse {
@@ -195,11 +187,7 @@ async fn only_space_delimits_scopes() {
 
 #[tokio::test]
 async fn a_revoked_jwt_is_refused_in_every_spelling_of_its_signature() {
-    let key = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/security/es256.pem"
-    ))
-    .expect("key");
+    let key = std::fs::read(support::security::ES256_PEM).expect("key");
     let verifier: JwtVerifier<AccessClaims> = JwtVerifier::builder()
         .with_key(JwtKey::from_pem(key).expect("a P-256 key"))
         .with_issuer(ISSUER)

@@ -5,6 +5,7 @@
 
 #[cfg(all(feature = "dpop", feature = "axum"))]
 pub mod dpop;
+pub mod security;
 
 use std::net::SocketAddr;
 use std::time::Duration;
