@@ -8,8 +8,8 @@ use std::time::SystemTime;
 use sha2::{Digest, Sha256};
 
 /// What a verifier knows about a token it accepted, beyond the claims: when
-/// the token expires, its identifier (`jti`), the keys that vouched for it,
-/// and whether it is bound to a key (`cnf`).
+/// the token expires, its identifier (`jti`) and the keys that vouched for
+/// it.
 ///
 /// [`VerifyToken::token_facts`](crate::VerifyToken::token_facts) answers
 /// them; `cache::CachedVerifier` (feature `cache`) keeps a verdict no
@@ -23,7 +23,6 @@ pub struct TokenFacts {
     // Shared, so a cache hands out copies for two reference counts.
     token_id: Option<Arc<str>>,
     keys: Arc<[KeyFingerprint]>,
-    bound: bool,
 }
 
 /// Longest token identifier kept: a longer `jti` is not an identifier
@@ -61,15 +60,6 @@ impl TokenFacts {
         self
     }
 
-    /// The token is bound to a key (it has a `cnf` claim, RFC 7800): a
-    /// remembered verdict serves it only where its binding is checked
-    /// ([`BearerToken::binding_checked`](crate::BearerToken::binding_checked)).
-    #[must_use]
-    pub fn with_binding(mut self) -> Self {
-        self.bound = true;
-        self
-    }
-
     /// When the token expires, if known.
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.expires_at
@@ -84,11 +74,6 @@ impl TokenFacts {
     pub fn keys(&self) -> &[KeyFingerprint] {
         &self.keys
     }
-
-    /// Whether the token is bound to a key (`cnf`).
-    pub fn is_bound(&self) -> bool {
-        self.bound
-    }
 }
 
 impl fmt::Debug for TokenFacts {
@@ -97,7 +82,6 @@ impl fmt::Debug for TokenFacts {
             .field("expires_at", &self.expires_at)
             .field("token_id", &self.token_id)
             .field("keys", &self.keys.len())
-            .field("bound", &self.bound)
             .finish()
     }
 }

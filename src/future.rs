@@ -158,38 +158,42 @@ where
 
 /// Adds `private` to the `Cache-Control` of a successful answer, unless it
 /// already forbids shared caching (RFC 6750 §2.3); `public`, which says the
-/// opposite, is dropped (RFC 9111 §5.2.2.9).
+/// opposite, is dropped (RFC 9111 §5.2.2.9). Every `Cache-Control` line
+/// counts; one that is not visible ASCII is kept as it is, with a
+/// `private` line added.
 fn mark_private<B>(response: &mut Response<B>) {
     if !response.status().is_success() {
         return;
     }
-    let value = match response.headers().get(CACHE_CONTROL) {
-        None => HeaderValue::from_static("private"),
-        Some(existing) => {
-            let existing = existing.to_str().unwrap_or_default();
-            let is = |directive: &str, name: &str| {
-                let directive = directive.trim();
-                directive.eq_ignore_ascii_case(name)
-                    || directive
-                        .get(..name.len() + 1)
-                        .is_some_and(|head| head.eq_ignore_ascii_case(&format!("{name}=")))
-            };
-            let directives = existing.split(',');
-            if directives
-                .clone()
-                .any(|d| is(d, "private") || is(d, "no-store"))
-            {
-                return;
-            }
-            let mut value = String::from("private");
-            for directive in directives.filter(|d| !d.trim().is_empty() && !is(d, "public")) {
-                value.push_str(", ");
-                value.push_str(directive.trim());
-            }
-            HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("private"))
-        }
+    let headers = response.headers_mut();
+    let lines: Option<Vec<&str>> = headers
+        .get_all(CACHE_CONTROL)
+        .iter()
+        .map(|line| line.to_str().ok())
+        .collect();
+    let Some(lines) = lines else {
+        headers.append(CACHE_CONTROL, HeaderValue::from_static("private"));
+        return;
     };
-    response.headers_mut().insert(CACHE_CONTROL, value);
+    let is = |directive: &str, name: &str| {
+        let directive = directive.trim();
+        let (directive_name, _) = directive.split_once('=').unwrap_or((directive, ""));
+        directive_name.trim_end().eq_ignore_ascii_case(name)
+    };
+    let directives = lines.iter().flat_map(|line| line.split(','));
+    if directives
+        .clone()
+        .any(|d| is(d, "private") || is(d, "no-store"))
+    {
+        return;
+    }
+    let mut value = String::from("private");
+    for directive in directives.filter(|d| !d.trim().is_empty() && !is(d, "public")) {
+        value.push_str(", ");
+        value.push_str(directive.trim());
+    }
+    let value = HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("private"));
+    headers.insert(CACHE_CONTROL, value);
 }
 
 impl<S, V, R, ReqBody> fmt::Debug for ResponseFuture<S, V, R, ReqBody>
@@ -236,5 +240,35 @@ mod tests {
             mark_private(&mut response);
             assert_eq!(response.headers()[CACHE_CONTROL], expected, "{existing:?}");
         }
+    }
+
+    #[test]
+    fn every_cache_control_line_counts() {
+        let answer = |lines: &[&[u8]]| {
+            let mut response = Response::new(());
+            for line in lines {
+                let line = HeaderValue::from_bytes(line).expect("a header value");
+                response.headers_mut().append(CACHE_CONTROL, line);
+            }
+            mark_private(&mut response);
+            let lines = response.headers().get_all(CACHE_CONTROL).iter();
+            lines
+                .map(|line| line.as_bytes().to_vec())
+                .collect::<Vec<_>>()
+        };
+        // no-store on a second line: nothing to add, nothing dropped.
+        assert_eq!(
+            answer(&[b"public", b"no-store"]),
+            [&b"public"[..], b"no-store"]
+        );
+        assert_eq!(
+            answer(&[b"public", b"max-age=5"]),
+            [&b"private, max-age=5"[..]]
+        );
+        // A line that is not visible ASCII stays, and `private` is added.
+        assert_eq!(
+            answer(&[b"no-cache=\"\xe9\""]),
+            [&b"no-cache=\"\xe9\""[..], b"private"]
+        );
     }
 }

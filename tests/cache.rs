@@ -429,7 +429,7 @@ async fn a_jwt_verdict_is_upheld_only_by_its_own_issuers_keys() {
 }
 
 /// Accepts a token only where its binding is checked, as the JWT verifier
-/// does with a bound token, and says the token is bound.
+/// does with a bound token.
 #[derive(Clone)]
 struct BoundTokens;
 
@@ -443,10 +443,6 @@ impl VerifyToken for BoundTokens {
         } else {
             Err(AuthError::invalid_token())
         })
-    }
-
-    fn token_facts(&self, _token: &BearerToken, _claims: &User) -> TokenFacts {
-        TokenFacts::new().with_binding()
     }
 }
 

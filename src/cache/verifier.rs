@@ -76,6 +76,9 @@ struct Verified<C> {
     /// monotonic clock; the expiry is checked on the wall clock as well,
     /// which goes on while the machine sleeps and the monotonic one may not.
     until: Instant,
+    /// Whether the token's binding was checked around the verification
+    /// ([`BearerToken::binding_checked`]).
+    binding_checked: bool,
 }
 
 /// A remembered refusal.
@@ -158,21 +161,20 @@ impl<V: VerifyToken> CachedVerifier<V> {
         }
     }
 
-    /// The remembered verdict of `token`, if it still holds; one that no
-    /// longer does is forgotten. A bound token's acceptance serves only
-    /// where its binding is checked: elsewhere it is refused, as the
-    /// verifier would have refused it.
-    fn accepted(&self, token: &BearerToken) -> Option<Result<V::Claims, AuthError>> {
+    /// The remembered claims of `token`, if their verdict still holds; one
+    /// that no longer does is forgotten. A verdict made where the token's
+    /// binding is checked (a DPoP layer) answers only there: elsewhere the
+    /// verifier decides afresh, and refuses a bound token.
+    fn accepted(&self, token: &BearerToken) -> Option<V::Claims> {
         let verified = &self.memory.verified;
         let entry = verified.get(token.as_bytes())?;
-        if entry.facts.is_bound() && !token.binding_checked() {
-            return Some(Err(AuthError::invalid_token()
-                .with_source("token bound to a key, binding not checked here")));
+        if entry.binding_checked && !token.binding_checked() {
+            return None;
         }
         let fresh = Instant::now() < entry.until
             && (entry.facts.expires_at()).is_none_or(|expires_at| SystemTime::now() < expires_at);
         if fresh && self.verifier.still_trusts(&entry.facts) {
-            return Some(Ok(entry.claims.clone()));
+            return Some(entry.claims.clone());
         }
         verified.remove_if(token.as_bytes(), |current| Arc::ptr_eq(current, &entry));
         None
@@ -274,6 +276,7 @@ impl<C: Clone> Memory<C> {
                     claims: claims.clone(),
                     facts,
                     until,
+                    binding_checked: token.binding_checked(),
                 };
                 self.verified
                     .insert(token.as_bytes().into(), Arc::new(entry));
@@ -328,8 +331,8 @@ where
     /// A remembered verdict is answered at once; a new token is verified by
     /// the wrapped verifier, once however many requests present it.
     fn verify(&self, token: BearerToken, head: &Parts) -> Self::Future {
-        if let Some(verdict) = self.accepted(&token) {
-            return VerifyFuture::ready(verdict);
+        if let Some(claims) = self.accepted(&token) {
+            return VerifyFuture::ready(Ok(claims));
         }
         let digest = digest(&token);
         if let Some(error) = self.refused(&digest) {

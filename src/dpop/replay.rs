@@ -113,13 +113,18 @@ pub trait ReplayCache {
 /// random key of this process, so clients choosing their `jti`s cannot
 /// crowd one shard or one bucket.
 ///
-/// One proof key holds at most 1/64 of each of the 16 shards
-/// ([`with_max_per_key`](Self::with_max_per_key) sets another limit): with
-/// the default capacity, 16,384 proofs, about 215 requests a second over
-/// the default 76-second window. A key over its share has its own new
-/// proofs answered 503 until some expire; other keys are not affected. So
-/// a client with one valid bound token cannot fill the cache and lock
-/// every other client out.
+/// One proof key holds at most a 64th of each of the 16 shards (at least
+/// one proof; [`with_max_per_key`](Self::with_max_per_key) sets another
+/// limit): with the default capacity, 1,024 per shard, 16,384 in all,
+/// about 215 requests a second over the default 76-second window. A key
+/// over its share in the shard a new proof falls into has that proof
+/// answered 503, until some of its proofs expire; other keys are not
+/// affected. So a client with a valid bound token cannot fill the cache
+/// and lock every other client out: it takes 64 bound tokens with 64 keys.
+/// The share is per shard and proofs fall into shards at random, so a key
+/// meets its limit in one shard a little before it holds the whole of its
+/// share: for small capacities, make sure a 64th of a shard (a 1,024th of
+/// the capacity) is well above one client's proofs per window.
 #[derive(Clone)]
 pub struct MemoryReplayCache {
     shards: Arc<[Mutex<Shard>]>,
@@ -166,8 +171,10 @@ impl MemoryReplayCache {
         }
     }
 
-    /// Lets one proof key hold up to about `max` identifiers: `max / 16`
-    /// (rounded up) in each shard, which its proofs reach at random.
+    /// Lets one proof key hold up to `max / 16` identifiers (rounded up)
+    /// in each of the 16 shards. Its proofs fall into shards at random, so
+    /// it is refused before it holds `max` in all, and the smaller `max`,
+    /// the sooner.
     #[must_use]
     pub fn with_max_per_key(mut self, max: usize) -> Self {
         self.key_limit = max.div_ceil(SHARDS).max(1);

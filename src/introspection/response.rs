@@ -27,7 +27,14 @@ struct Members {
     token_type: Option<String>,
     acr: Option<String>,
     auth_time: Option<f64>,
-    cnf: Option<IgnoredAny>,
+    /// Whether `cnf` is present, whatever its value (`null` included).
+    #[serde(default, deserialize_with = "present")]
+    cnf: bool,
+}
+
+/// `true` for a member that is there at all.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(deserializer).map(|_| true)
 }
 
 /// `aud`: one string or an array of strings.
@@ -81,7 +88,7 @@ pub(super) fn read<X: DeserializeOwned>(
     {
         return Err(refuse(WrongTokenType));
     }
-    if members.cnf.is_some() {
+    if members.cnf {
         return Err(refuse(Bound));
     }
     let extra = serde_json::from_slice(body).map_err(|_| refuse(Malformed))?;
@@ -226,6 +233,7 @@ mod tests {
             ("refresh token type", active(r#""token_type":"refresh_token""#), InvalidToken, "not a bearer token"),
             ("bound by cnf", active(r#""cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}"#), InvalidToken, "token bound to a key"),
             ("bound by certificate", active(r#""cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}"#), InvalidToken, "token bound to a key"),
+            ("cnf null", active(r#""cnf":null"#), InvalidToken, "token bound to a key"),
         ];
         for (name, body, kind, reason) in cases {
             let (got_kind, got_reason) = verdict(body).expect_err(name);

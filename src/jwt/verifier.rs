@@ -211,9 +211,6 @@ impl<C> JwtVerifier<C> {
             if let Some(jti) = read.registered.jti() {
                 facts = facts.with_token_id(jti);
             }
-            if read.registered.is_bound() {
-                facts = facts.with_binding();
-            }
             let keys = self.fingerprints(read.kid, issuer, read.alg);
             Ok(match (keys, read.registered.expiry()) {
                 (Ok(keys), exp) => {

@@ -5,10 +5,10 @@ use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::SystemTime;
 
-use super::{REVOCATION_GRACE, RevocationError, Revocations, TokenId};
+use super::{RevocationError, Revocations, TokenId, with_grace};
 
 /// Revoked tokens, kept in memory until they would have expired anyway
-/// (plus [`REVOCATION_GRACE`]).
+/// (plus [`REVOCATION_GRACE`](super::REVOCATION_GRACE)).
 ///
 /// Checking is a read lock and a hash lookup. Cloning shares the list. It
 /// serves one instance; a store shared between instances can keep its
@@ -38,10 +38,10 @@ impl MemoryRevocations {
 
     /// Revokes the token `id` until `until`, when it expires anyway (its
     /// `exp`, or the longest lifetime your tokens have), and
-    /// [`REVOCATION_GRACE`] longer, while a verifier's leeway may still
+    /// [`REVOCATION_GRACE`](super::REVOCATION_GRACE) longer, while a verifier's leeway may still
     /// accept it. Revoking it again keeps the later time.
     pub fn revoke(&self, id: TokenId, until: SystemTime) {
-        self.keep(id, until + REVOCATION_GRACE);
+        self.keep(id, with_grace(until));
     }
 
     /// Keeps the revocation of `id` until `kept_until`, the grace included:
@@ -97,6 +97,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::revocation::REVOCATION_GRACE;
 
     #[test]
     fn revoked_until_expiry_and_the_grace_then_swept() {

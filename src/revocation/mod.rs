@@ -39,7 +39,7 @@ mod token_id;
 
 use std::error::Error;
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
@@ -57,6 +57,12 @@ pub use token_id::TokenId;
 /// a leeway allows, is still refused, and revoking a token whose `exp` has
 /// just passed is not a no-op.
 pub const REVOCATION_GRACE: Duration = Duration::from_secs(600);
+
+/// `until` and the grace: how long a revocation is kept. A time too far to
+/// add to is kept as it is (it is forever anyway).
+fn with_grace(until: SystemTime) -> SystemTime {
+    until.checked_add(REVOCATION_GRACE).unwrap_or(until)
+}
 
 /// A list of revoked tokens, asked after every successful verification.
 ///

@@ -12,7 +12,7 @@ use redis::{AsyncConnectionConfig, Client};
 use tokio::sync::Mutex as AsyncMutex;
 use tokio::task::JoinHandle;
 
-use super::{MemoryRevocations, REVOCATION_GRACE, RevocationError, Revocations, TokenId};
+use super::{MemoryRevocations, RevocationError, Revocations, TokenId, with_grace};
 use crate::error::ConfigError;
 
 /// The default most time since Redis was last heard from before the list
@@ -39,7 +39,7 @@ const UNREADABLE_EXPIRY: Duration = Duration::from_secs(24 * 60 * 60);
 ///
 /// - **Storage**: a sorted set `{prefix}:revoked` holds every live
 ///   revocation (member: the [`TokenId::key`], score: when the token
-///   expires plus [`REVOCATION_GRACE`], after which it is dropped); a
+///   expires plus [`REVOCATION_GRACE`](super::REVOCATION_GRACE), after which it is dropped); a
 ///   stream `{prefix}:revocations` announces each new one.
 /// - **Reading**: each instance loads the set once, then follows the stream
 ///   with a blocking `XREAD` on its own connection and copies what arrives
@@ -139,7 +139,7 @@ impl RedisRevocations {
     }
 
     /// Revokes the token `id` until `until` (when it would have expired),
-    /// and [`REVOCATION_GRACE`] longer: at once on this instance, and
+    /// and [`REVOCATION_GRACE`](super::REVOCATION_GRACE) longer: at once on this instance, and
     /// through Redis on every other.
     ///
     /// `Err` means Redis did not take it within the timeout: this instance
@@ -147,7 +147,7 @@ impl RedisRevocations {
     pub async fn revoke(&self, id: TokenId, until: SystemTime) -> Result<(), RevocationError> {
         let mirror = &self.shared.mirror;
         let key = id.key();
-        let until = until + REVOCATION_GRACE;
+        let until = with_grace(until);
         mirror.local.keep(id, until);
         let expires = unix_seconds_up(until);
         let now = unix_seconds_up(SystemTime::now());
@@ -330,14 +330,14 @@ impl Mirror {
 
     /// Adds one revocation read from Redis. A key that is not a
     /// [`TokenId::key`] names no token this list is ever asked about, so it
-    /// is skipped; an expiry that cannot be read keeps the revocation for
-    /// [`UNREADABLE_EXPIRY`] rather than dropping it.
+    /// is skipped; an expiry that cannot be read (or is too far to be a
+    /// time) keeps the revocation for [`UNREADABLE_EXPIRY`] rather than
+    /// dropping it.
     fn apply(&self, key: &str, until: Option<u64>) {
         if let Some(id) = TokenId::from_key(key) {
-            let until = until.map_or_else(
-                || SystemTime::now() + UNREADABLE_EXPIRY,
-                |until| UNIX_EPOCH + Duration::from_secs(until),
-            );
+            let until = until
+                .and_then(|until| UNIX_EPOCH.checked_add(Duration::from_secs(until)))
+                .unwrap_or_else(|| SystemTime::now() + UNREADABLE_EXPIRY);
             self.local.keep(id, until);
         }
     }

@@ -9,11 +9,12 @@ use sha2::{Digest, Sha256};
 /// §4.1.7), or a SHA-256 digest of the token, which works for any token.
 /// A list never holds the token itself.
 ///
-/// The digest of a JWT (a token of three dot-separated parts) is that of
+/// The digest of a JWT (three dot-separated parts, the first a JOSE
+/// header: base64url starting `ey`, a `{` and a quote or space) is that of
 /// its signing input, `header.payload`, not of the signature: an ECDSA
 /// signature has two valid spellings (`s` and `n − s`), so a digest of the
 /// whole token would miss the re-spelled copy of a revoked token. Any
-/// other token is digested whole.
+/// other token, such as an opaque `v1.<id>.<secret>`, is digested whole.
 ///
 /// A `jti` is unique per issuer: with several issuers whose `jti`s could
 /// meet, revoke by digest. A `jti` longer than
@@ -77,6 +78,9 @@ impl TokenId {
 /// What identifies `token`: the signing input of a compact JWS
 /// (`header.payload.signature`, RFC 7515 §7.1), the whole token otherwise.
 fn signed_part(token: &str) -> &[u8] {
+    if !token.starts_with("ey") {
+        return token.as_bytes();
+    }
     let mut dots = token.bytes().enumerate().filter(|&(_, b)| b == b'.');
     match (dots.next(), dots.next(), dots.next()) {
         (Some(_), Some((second, _)), None) => &token.as_bytes()[..second],
@@ -129,12 +133,18 @@ mod tests {
 
     #[test]
     fn a_jwt_is_named_by_its_signing_input() {
-        let jwt = TokenId::of_token("aGVhZGVy.cGF5bG9hZA.c2lnbmF0dXJl");
-        assert_eq!(jwt, TokenId::of_token("aGVhZGVy.cGF5bG9hZA.b3RoZXI"));
-        assert_eq!(jwt, TokenId::of_token("aGVhZGVy.cGF5bG9hZA."));
-        assert_ne!(jwt, TokenId::of_token("aGVhZGVy.b3RoZXI.c2lnbmF0dXJl"));
+        let jwt = TokenId::of_token("eyJhbGciOiJFUzI1NiJ9.cGF5bG9hZA.c2lnbmF0dXJl");
+        assert_eq!(
+            jwt,
+            TokenId::of_token("eyJhbGciOiJFUzI1NiJ9.cGF5bG9hZA.b3RoZXI")
+        );
+        assert_eq!(jwt, TokenId::of_token("eyJhbGciOiJFUzI1NiJ9.cGF5bG9hZA."));
+        assert_ne!(
+            jwt,
+            TokenId::of_token("eyJhbGciOiJFUzI1NiJ9.b3RoZXI.c2lnbmF0dXJl")
+        );
         // Not the shape of a JWS: digested whole.
-        for opaque in ["a.b", "a.b.c.d", "abc"] {
+        for opaque in ["a.b", "a.b.c.d", "abc", "v1.id-1.secret", "ey.b.c.d"] {
             assert_ne!(
                 TokenId::of_token(opaque),
                 TokenId::of_token(&format!("{opaque}x"))
