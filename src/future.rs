@@ -157,10 +157,11 @@ where
 }
 
 /// Adds `private` to the `Cache-Control` of a successful answer, unless it
-/// already forbids shared caching (RFC 6750 §2.3); `public`, which says the
-/// opposite, is dropped (RFC 9111 §5.2.2.9). Every `Cache-Control` line
-/// counts; one that is not visible ASCII is kept as it is, with a
-/// `private` line added.
+/// already forbids shared caching (`private` or `no-store`, RFC 6750
+/// §2.3); `public`, which says the opposite, is dropped (RFC 9111
+/// §5.2.2.9), and so is `private="field"`, which lets a shared cache keep
+/// the rest (§5.2.2.7). Every `Cache-Control` line counts; one that is not
+/// visible ASCII is kept as it is, with a `private` line added.
 fn mark_private<B>(response: &mut Response<B>) {
     if !response.status().is_success() {
         return;
@@ -175,20 +176,23 @@ fn mark_private<B>(response: &mut Response<B>) {
         headers.append(CACHE_CONTROL, HeaderValue::from_static("private"));
         return;
     };
-    let is = |directive: &str, name: &str| {
+    // A directive's name, and whether it has an argument.
+    let name = |directive: &str| {
         let directive = directive.trim();
-        let (directive_name, _) = directive.split_once('=').unwrap_or((directive, ""));
-        directive_name.trim_end().eq_ignore_ascii_case(name)
+        match directive.split_once('=') {
+            Some((name, _)) => (name.trim_end().to_ascii_lowercase(), true),
+            None => (directive.to_ascii_lowercase(), false),
+        }
     };
     let directives = lines.iter().flat_map(|line| line.split(','));
-    if directives
-        .clone()
-        .any(|d| is(d, "private") || is(d, "no-store"))
-    {
+    let forbids_sharing =
+        |d: &str| matches!(name(d), (n, false) if n == "private" || n == "no-store");
+    if directives.clone().any(forbids_sharing) {
         return;
     }
+    let dropped = |d: &str| d.trim().is_empty() || matches!(&*name(d).0, "public" | "private");
     let mut value = String::from("private");
-    for directive in directives.filter(|d| !d.trim().is_empty() && !is(d, "public")) {
+    for directive in directives.filter(|d| !dropped(d)) {
         value.push_str(", ");
         value.push_str(directive.trim());
     }
@@ -228,7 +232,12 @@ mod tests {
             (Some("private"), "private"),
             (Some("no-store"), "no-store"),
             (Some("public, no-store"), "public, no-store"),
-            (Some(r#"private="set-cookie""#), r#"private="set-cookie""#),
+            (
+                Some(r#"private="set-cookie", max-age=5"#),
+                "private, max-age=5",
+            ),
+            (Some("no-store=x"), "private, no-store=x"),
+            (Some("No-Store"), "No-Store"),
         ];
         for &(existing, expected) in cases {
             let mut response = Response::new(());

@@ -33,6 +33,9 @@ const STREAM_LENGTH: usize = 10_000;
 const BATCH: usize = 1_000;
 /// How long a revocation whose expiry cannot be read is kept.
 const UNREADABLE_EXPIRY: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long a revocation "forever" (an expiry past what a time can hold)
+/// is kept: a hundred years.
+const FAR_FUTURE: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
 /// A revocation list shared through Redis: revoke on one instance, refused
 /// by all.
@@ -330,14 +333,17 @@ impl Mirror {
 
     /// Adds one revocation read from Redis. A key that is not a
     /// [`TokenId::key`] names no token this list is ever asked about, so it
-    /// is skipped; an expiry that cannot be read (or is too far to be a
-    /// time) keeps the revocation for [`UNREADABLE_EXPIRY`] rather than
-    /// dropping it.
+    /// is skipped; an expiry that cannot be read keeps the revocation for
+    /// [`UNREADABLE_EXPIRY`] rather than dropping it, one too far to be a
+    /// time for [`FAR_FUTURE`].
     fn apply(&self, key: &str, until: Option<u64>) {
         if let Some(id) = TokenId::from_key(key) {
-            let until = until
-                .and_then(|until| UNIX_EPOCH.checked_add(Duration::from_secs(until)))
-                .unwrap_or_else(|| SystemTime::now() + UNREADABLE_EXPIRY);
+            let until = match until {
+                Some(until) => UNIX_EPOCH
+                    .checked_add(Duration::from_secs(until))
+                    .unwrap_or_else(|| SystemTime::now() + FAR_FUTURE),
+                None => SystemTime::now() + UNREADABLE_EXPIRY,
+            };
             self.local.keep(id, until);
         }
     }

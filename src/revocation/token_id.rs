@@ -9,12 +9,11 @@ use sha2::{Digest, Sha256};
 /// §4.1.7), or a SHA-256 digest of the token, which works for any token.
 /// A list never holds the token itself.
 ///
-/// The digest of a JWT (three dot-separated parts, the first a JOSE
-/// header: base64url starting `ey`, a `{` and a quote or space) is that of
-/// its signing input, `header.payload`, not of the signature: an ECDSA
-/// signature has two valid spellings (`s` and `n − s`), so a digest of the
-/// whole token would miss the re-spelled copy of a revoked token. Any
-/// other token, such as an opaque `v1.<id>.<secret>`, is digested whole.
+/// The digest of a JWT ([`TokenId::is_jwt`]) is that of its signing
+/// input, `header.payload`, not of the signature: an ECDSA signature has
+/// two valid spellings (`s` and `n − s`), so a digest of the whole token
+/// would miss the re-spelled copy of a revoked token. Any other token, such
+/// as an opaque `v1.<id>.<secret>`, is digested whole.
 ///
 /// A `jti` is unique per issuer: with several issuers whose `jti`s could
 /// meet, revoke by digest. A `jti` longer than
@@ -39,6 +38,18 @@ impl TokenId {
     /// spelling of a JWT's signature has the same identity.
     pub fn of_token(token: &str) -> Self {
         Self(Repr::Digest(Sha256::digest(signed_part(token)).into()))
+    }
+
+    /// Whether `token` has the shape of a JWT (a compact JWS, RFC 7515
+    /// §7.1): three dot-separated parts, the first the base64url of a JSON
+    /// object, as a JOSE header is. [`of_token`](Self::of_token) names such
+    /// a token by its first two parts.
+    pub fn is_jwt(token: &str) -> bool {
+        let mut parts = token.split('.');
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(header), Some(_), Some(_), None) => encodes_json_object(header.as_bytes()),
+            _ => false,
+        }
     }
 
     /// A name for a shared store: `jti:<jti>` or `sha256:<hex digest>`, so
@@ -75,17 +86,39 @@ impl TokenId {
     }
 }
 
-/// What identifies `token`: the signing input of a compact JWS
-/// (`header.payload.signature`, RFC 7515 §7.1), the whole token otherwise.
+/// What identifies `token`: the signing input of a JWT
+/// (`header.payload.signature`), the whole token otherwise.
 fn signed_part(token: &str) -> &[u8] {
-    if !token.starts_with("ey") {
-        return token.as_bytes();
-    }
-    let mut dots = token.bytes().enumerate().filter(|&(_, b)| b == b'.');
-    match (dots.next(), dots.next(), dots.next()) {
-        (Some(_), Some((second, _)), None) => &token.as_bytes()[..second],
+    match token.rfind('.') {
+        Some(last_dot) if TokenId::is_jwt(token) => &token.as_bytes()[..last_dot],
         _ => token.as_bytes(),
     }
+}
+
+/// Whether `segment` is base64url whose first decoded byte other than JSON
+/// whitespace is `{`: decoded only as far as that byte.
+fn encodes_json_object(segment: &[u8]) -> bool {
+    let (mut bits, mut pending) = (0_u16, 0);
+    for &c in segment {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return false,
+        };
+        bits = (bits << 6 | u16::from(value)) & 0x3fff;
+        pending += 6;
+        if pending >= 8 {
+            pending -= 8;
+            match (bits >> pending) as u8 {
+                b' ' | b'\t' | b'\n' | b'\r' => {}
+                byte => return byte == b'{',
+            }
+        }
+    }
+    false
 }
 
 fn hex_digit(nibble: u8) -> char {
@@ -131,6 +164,23 @@ mod tests {
         }
     }
 
+    /// Unpadded base64url, for the tests' headers.
+    fn b64url(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0_u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            }
+        }
+        out
+    }
+
     #[test]
     fn a_jwt_is_named_by_its_signing_input() {
         let jwt = TokenId::of_token("eyJhbGciOiJFUzI1NiJ9.cGF5bG9hZA.c2lnbmF0dXJl");
@@ -143,8 +193,28 @@ mod tests {
             jwt,
             TokenId::of_token("eyJhbGciOiJFUzI1NiJ9.b3RoZXI.c2lnbmF0dXJl")
         );
+        // JSON whitespace before the `{` is still a JOSE header.
+        for header in ["{\n\"alg\":\"ES256\"}", " {\"alg\":\"ES256\"}", "\r\n\t{}"] {
+            let header = b64url(header.as_bytes());
+            assert!(
+                TokenId::is_jwt(&format!("{header}.cGF5bG9hZA.c2ln")),
+                "{header}"
+            );
+            assert_eq!(
+                TokenId::of_token(&format!("{header}.cGF5bG9hZA.c2ln")),
+                TokenId::of_token(&format!("{header}.cGF5bG9hZA.b3RoZXI")),
+            );
+        }
         // Not the shape of a JWS: digested whole.
-        for opaque in ["a.b", "a.b.c.d", "abc", "v1.id-1.secret", "ey.b.c.d"] {
+        for opaque in [
+            "a.b",
+            "a.b.c.d",
+            "abc",
+            "v1.id-1.secret",
+            "ey.b.c.d",
+            "W10.e30.sig",
+        ] {
+            assert!(!TokenId::is_jwt(opaque), "{opaque}");
             assert_ne!(
                 TokenId::of_token(opaque),
                 TokenId::of_token(&format!("{opaque}x"))
