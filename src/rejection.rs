@@ -366,7 +366,8 @@ impl<R> Rejecter<R> {
         #[cfg(feature = "dpop")]
         rejected.add_nonce(response.headers_mut());
         // A gRPC refusal is an HTTP 200: no shared cache may keep it.
-        if rejected.is_grpc() && !response.headers().contains_key(CACHE_CONTROL) {
+        let grpc = response.status() == StatusCode::OK && rejected.is_grpc();
+        if grpc && !response.headers().contains_key(CACHE_CONTROL) {
             response
                 .headers_mut()
                 .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

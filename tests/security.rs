@@ -21,7 +21,6 @@ use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
-use serde_json::Value;
 use tower_bearer_auth::cache::CachedVerifier;
 use tower_bearer_auth::jwt::{AccessClaims, JwtErrorKind, JwtKey, JwtProfile, JwtVerifier};
 use tower_bearer_auth::revocation::{CheckRevoked, MemoryRevocations, TokenId};
@@ -45,13 +44,6 @@ const BOUND: [&str; 5] = [
     "bound-empty",
     "bound-string",
 ];
-
-fn fixtures() -> Value {
-    let fixtures = support::security::fixtures();
-    assert_eq!(fixtures["issuer"], ISSUER);
-    assert_eq!(fixtures["audience"], AUDIENCE);
-    fixtures
-}
 
 fn token(name: &str) -> String {
     support::security::token(name)
@@ -110,6 +102,9 @@ fn user_verifier() -> JwtVerifier<UserClaims> {
 
 #[tokio::test]
 async fn a_bound_token_is_refused_as_a_plain_bearer_token() {
+    let fixtures = support::security::fixtures();
+    assert_eq!(fixtures["issuer"], ISSUER);
+    assert_eq!(fixtures["audience"], AUDIENCE);
     let servers = [
         (
             "AccessClaims",
@@ -240,6 +235,7 @@ async fn a_revocation_outlives_the_verifiers_leeway() {
 async fn one_dpop_key_cannot_fill_the_replay_cache() {
     use axum::Router;
     use axum::routing::get as route_get;
+    use serde_json::Value;
     use tower_bearer_auth::BearerAuthLayer;
     use tower_bearer_auth::axum::Claims;
     use tower_bearer_auth::dpop::{Dpop, DpopPolicy, MemoryReplayCache};
@@ -248,7 +244,7 @@ async fn one_dpop_key_cannot_fill_the_replay_cache() {
         1_800_000_000
     }
 
-    let fixtures = fixtures();
+    let fixtures = support::security::fixtures();
     let dpop = &fixtures["dpop"];
     assert_eq!(dpop["now"], clock());
     let verifier: JwtVerifier = JwtVerifier::builder()
