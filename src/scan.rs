@@ -1,5 +1,5 @@
-//! Byte scans on the per-request path, and the character classes they
-//! test, written so that the compiler checks 16 bytes at a time with vector
+//! The byte scan of the per-request path, and the character classes it
+//! tests, written so that the compiler checks 16 bytes at a time with vector
 //! instructions: a table lookup a byte is not vectorized, and neither is an
 //! early-exit loop.
 
@@ -13,29 +13,6 @@ pub(crate) fn all_bytes(bytes: &[u8], is_member: impl Fn(u8) -> bool + Copy) -> 
         Some(last) => bytes.as_chunks::<16>().0.iter().all(chunk_passes) && chunk_passes(last),
         None => bytes.iter().fold(true, |ok, &b| ok & is_member(b)),
     }
-}
-
-/// The index of the first `needle` in `bytes`: 16 bytes a step until a
-/// chunk holds it.
-// Used by the JWT verifier only.
-#[cfg_attr(not(feature = "jwt-core"), allow(dead_code))]
-pub(crate) fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
-    let (chunks, _) = bytes.as_chunks::<16>();
-    let mut from = 0;
-    for chunk in chunks {
-        let mut found = false;
-        for &b in chunk {
-            found |= b == needle;
-        }
-        if found {
-            break;
-        }
-        from += 16;
-    }
-    bytes[from..]
-        .iter()
-        .position(|&b| b == needle)
-        .map(|at| from + at)
 }
 
 /// `ALPHA`: `b | 0x20` folds upper case onto lower case.
@@ -63,20 +40,14 @@ mod tests {
     }
 
     #[test]
-    fn scans_agree_with_the_plain_loops_at_every_length_and_position() {
+    fn the_scan_agrees_with_the_plain_loop_at_every_length_and_position() {
         for len in 0..70 {
             let clean = vec![b'a'; len];
             assert!(all_bytes(&clean, is_alpha));
-            assert_eq!(find_byte(&clean, b'.'), None);
             for at in 0..len {
                 let mut bytes = clean.clone();
                 bytes[at] = b'.';
                 assert!(!all_bytes(&bytes, is_alpha), "len {len}, at {at}");
-                assert_eq!(find_byte(&bytes, b'.'), Some(at), "len {len}, at {at}");
-                if at + 1 < len {
-                    bytes[len - 1] = b'.';
-                    assert_eq!(find_byte(&bytes, b'.'), Some(at), "first of two");
-                }
             }
         }
     }

@@ -93,7 +93,6 @@ fn normalized_path(path: &str) -> Option<Cow<'_, str>> {
     if path.bytes().all(|b| b != b'%' && b.is_ascii()) {
         return Some(Cow::Borrowed(path));
     }
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let bytes = path.as_bytes();
     let mut out = String::with_capacity(path.len() * 3);
     let mut i = 0;
@@ -117,9 +116,7 @@ fn normalized_path(path: &str) -> Option<Cow<'_, str>> {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
             out.push(char::from(byte));
         } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            out.push_str(percent_encoding::percent_encode_byte(byte));
         }
     }
     Some(Cow::Owned(out))

@@ -11,8 +11,9 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
 use http::HeaderValue;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 /// The shortest nonce secret accepted, in bytes.
@@ -24,22 +25,19 @@ const NONCE_BYTES: usize = 8 + MAC_LEN;
 
 #[derive(Clone)]
 pub(crate) struct Nonces {
-    /// The HMAC key, padded to SHA-256's block (RFC 2104); a longer secret
-    /// is hashed first.
-    key: [u8; 64],
+    /// HMAC-SHA256 keyed with the secret, cloned for each nonce.
+    mac: Hmac<Sha256>,
     rotation: u64,
 }
 
 impl Nonces {
     /// `rotation` in seconds, at least 1.
     pub(super) fn new(secret: &[u8], rotation: u64) -> Self {
-        let mut key = [0; 64];
-        if secret.len() > key.len() {
-            key[..32].copy_from_slice(&Sha256::digest(secret));
-        } else {
-            key[..secret.len()].copy_from_slice(secret);
+        Self {
+            // HMAC takes a key of any length (RFC 2104).
+            mac: Hmac::new_from_slice(secret).unwrap_or_else(|_| unreachable!("any key length")),
+            rotation,
         }
-        Self { key, rotation }
     }
 
     /// The nonce to hand out at `now` (seconds since the epoch).
@@ -68,27 +66,14 @@ impl Nonces {
 
     fn nonce_bytes(&self, slot: u64) -> [u8; NONCE_BYTES] {
         let slot = slot.to_be_bytes();
-        let mac = hmac_sha256(&self.key, &[LABEL, &slot]);
+        let mut mac = self.mac.clone();
+        mac.update(LABEL);
+        mac.update(&slot);
         let mut nonce = [0; NONCE_BYTES];
         nonce[..8].copy_from_slice(&slot);
-        nonce[8..].copy_from_slice(&mac[..MAC_LEN]);
+        nonce[8..].copy_from_slice(&mac.finalize().into_bytes()[..MAC_LEN]);
         nonce
     }
-}
-
-/// HMAC-SHA256 (RFC 2104) of the concatenated `parts`, with a key already
-/// padded to the block size.
-fn hmac_sha256(key: &[u8; 64], parts: &[&[u8]]) -> [u8; 32] {
-    let pad = |byte: u8| key.map(|k| k ^ byte);
-    let mut inner = Sha256::new();
-    inner.update(pad(0x36));
-    for part in parts {
-        inner.update(part);
-    }
-    let mut outer = Sha256::new();
-    outer.update(pad(0x5c));
-    outer.update(inner.finalize());
-    outer.finalize().into()
 }
 
 impl fmt::Debug for Nonces {
@@ -103,17 +88,31 @@ impl fmt::Debug for Nonces {
 mod tests {
     use super::*;
 
-    /// RFC 4231 test case 2.
+    /// The documented nonce: slot, then the first 16 bytes of
+    /// HMAC-SHA256(secret, "DPoP nonce" || slot), checked with RFC 4231's
+    /// test case 2 key and message in place of the secret and label.
     #[test]
-    fn hmac_matches_rfc4231() {
-        let mut key = [0; 64];
-        key[..4].copy_from_slice(b"Jefe");
-        let mac = hmac_sha256(&key, &[b"what do ya want ", b"for nothing?"]);
-        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+    fn the_nonce_is_the_documented_hmac() {
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").expect("a key");
+        mac.update(b"what do ya want for nothing?");
+        let hex: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(
             hex,
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+        let nonces = Nonces::new(b"a DPoP nonce secret, 32 bytes or more", 300);
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"a DPoP nonce secret, 32 bytes or more")
+            .expect("a key");
+        mac.update(b"DPoP nonce");
+        mac.update(&7_u64.to_be_bytes());
+        let bytes = nonces.nonce_bytes(7);
+        assert_eq!(bytes[..8], 7_u64.to_be_bytes());
+        assert_eq!(bytes[8..], mac.finalize().into_bytes()[..16]);
     }
 
     #[test]

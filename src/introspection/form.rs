@@ -4,22 +4,27 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use http::HeaderValue;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// What the URL standard's urlencoded serializer escapes: every byte but
+/// the ASCII alphanumerics and `*-._` (space is written `+` apart).
+const FORM: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'*')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_');
 
 /// Appends `value` form-encoded to `out`: the bytes the URL standard's
 /// urlencoded serializer keeps as they are, space as `+`, every other byte
 /// as `%XX`. A token's `+`, `/` and `=` are escaped, so the endpoint reads
 /// back the very token.
 pub(super) fn form_encode(value: &str, out: &mut Vec<u8>) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &byte in value.as_bytes() {
-        match byte {
-            b'*' | b'-' | b'.' | b'_' | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' => out.push(byte),
-            b' ' => out.push(b'+'),
-            _ => out.extend_from_slice(&[
-                b'%',
-                HEX[usize::from(byte >> 4)],
-                HEX[usize::from(byte & 15)],
-            ]),
+    for (index, words) in value.split(' ').enumerate() {
+        if index > 0 {
+            out.push(b'+');
+        }
+        for piece in utf8_percent_encode(words, FORM) {
+            out.extend_from_slice(piece.as_bytes());
         }
     }
 }

@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::error::{JwtError, JwtErrorKind};
-use crate::scan::{all_bytes, find_byte, is_alpha, is_digit};
+use crate::scan::{all_bytes, is_alpha, is_digit};
 
 /// A token split into its segments, each checked to be unpadded base64url
 /// (RFC 7515 §2): the bearer token grammar also allows `+`, `/`, `~` and
@@ -32,7 +32,7 @@ impl<'a> Compact<'a> {
     /// signature here, so that a bad one is malformed rather than a
     /// signature that does not verify.
     pub(crate) fn split(token: &'a [u8]) -> Result<Self, JwtError> {
-        let dot = |from: usize| find_byte(&token[from..], b'.').map(|at| from + at);
+        let dot = |from: usize| memchr::memchr(b'.', &token[from..]).map(|at| from + at);
         let first = dot(0).ok_or(MALFORMED)?;
         let second = dot(first + 1).ok_or(MALFORMED)?;
         let (header, payload) = (&token[..first], &token[first + 1..second]);
