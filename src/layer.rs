@@ -13,9 +13,10 @@ use crate::counters::AuthCounters;
 use crate::error::ConfigError;
 use crate::extract::TokenExtractor;
 use crate::rejection::{DefaultRejection, Rejecter};
-use crate::scope::RequireScopeLayer;
+use crate::require::{RequireLayer, Requirement};
+use crate::scope::{RequireScopeLayer, RequiredScopes};
 use crate::service::BearerAuth;
-use crate::step_up::RequireAuthenticationLayer;
+use crate::step_up::{RequireAuthenticationLayer, RequiredAuthentication};
 use crate::verify::VerifyToken;
 
 /// A predicate on the request head: `true` lets the request through
@@ -183,6 +184,18 @@ where
 }
 
 impl<V: VerifyToken, R: Clone> BearerAuthLayer<V, R> {
+    /// A [`RequireLayer`] checking `requirement` on this layer's claims,
+    /// with its realm, rejection and counters, to put inside it on the
+    /// routes it applies to: a closure `Fn(&V::Claims) -> Result<(), AuthError>`
+    /// (a role, a claim value), [`RequiredScopes`] or
+    /// [`RequiredAuthentication`]. See [`crate::require`].
+    pub fn require<Q>(&self, requirement: Q) -> RequireLayer<Q, V::Claims, R>
+    where
+        Q: Requirement<V::Claims>,
+    {
+        RequireLayer::with_rejecter(requirement, self.settings.rejecter.clone())
+    }
+
     /// A [`RequireScopeLayer`] for this layer's claims, with its realm and
     /// rejection, to put inside it on the routes that need `scopes`:
     ///
@@ -204,7 +217,8 @@ impl<V: VerifyToken, R: Clone> BearerAuthLayer<V, R> {
         I: IntoIterator,
         I::Item: AsRef<str>,
     {
-        RequireScopeLayer::with_rejecter(scopes, self.settings.rejecter.clone())
+        let rejecter = self.settings.rejecter.clone();
+        RequiredScopes::new(scopes).map(|scopes| RequireLayer::with_rejecter(scopes, rejecter))
     }
 
     /// A [`RequireAuthenticationLayer`] for this layer's claims, with its
@@ -248,11 +262,9 @@ impl<V: VerifyToken, R: Clone> BearerAuthLayer<V, R> {
         I: IntoIterator,
         I::Item: AsRef<str>,
     {
-        RequireAuthenticationLayer::with_rejecter(
-            acr_values,
-            max_age,
-            self.settings.rejecter.clone(),
-        )
+        RequiredAuthentication::new(acr_values, max_age).map(|requirement| {
+            RequireLayer::with_rejecter(requirement, self.settings.rejecter.clone())
+        })
     }
 }
 

@@ -37,13 +37,14 @@
 //!    RFC 6750 §3 challenge of the error's [`ErrorKind`], or a gRPC
 //!    trailers-only answer for gRPC calls. The [`AuthError`] goes into the
 //!    response extensions for outer logging and metrics layers.
-//! 5. **Authorize** ([`BearerAuthLayer::require_scopes`],
-//!    [`scope::RequireScopeLayer`]): scopes per route, 403
-//!    `insufficient_scope`; step-up authentication per route
-//!    ([`BearerAuthLayer::require_authentication`],
-//!    [`step_up::RequireAuthenticationLayer`], RFC 9470): an acceptable
-//!    `acr` and a recent enough `auth_time`, 401
-//!    `insufficient_user_authentication`.
+//! 5. **Authorize** ([`require::RequireLayer`], made by
+//!    [`BearerAuthLayer::require`]): one layer per route checks a
+//!    [`require::Requirement`] on the verified claims. Scopes
+//!    ([`BearerAuthLayer::require_scopes`], 403 `insufficient_scope`) and
+//!    step-up authentication ([`BearerAuthLayer::require_authentication`],
+//!    RFC 9470: an acceptable `acr` and a recent enough `auth_time`, 401
+//!    `insufficient_user_authentication`) are two requirements; a closure
+//!    on the claims is another (a role, a claim value).
 //!
 //! The service's error type is the inner service's: every refusal is a
 //! response. The response future is a named type; nothing is boxed on the way.
@@ -239,6 +240,7 @@ mod token;
 mod verify;
 mod verify_future;
 
+pub mod require;
 pub mod revocation;
 pub mod scope;
 pub mod step_up;

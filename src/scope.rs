@@ -23,21 +23,13 @@
 //! ```
 
 use std::fmt;
-use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
-
-use http::{Request, Response};
-use pin_project_lite::pin_project;
-use tower::Service;
-use tower_layer::Layer;
 
 use crate::challenge::is_scope_token;
-use crate::counters::AuthCounters;
 use crate::error::{AuthError, ConfigError, ErrorKind};
-use crate::rejection::{DefaultRejection, Reject, Rejecter};
+use crate::rejection::DefaultRejection;
+pub use crate::require::ResponseFuture;
+use crate::require::{Require, RequireLayer, Requirement};
 
 /// Claims that grant scopes.
 pub trait HasScopes {
@@ -167,44 +159,20 @@ impl fmt::Debug for Scopes {
     }
 }
 
-/// Requires the verified claims `C` to grant every one of a set of scopes.
-///
-/// A request without claims `C` (the authentication layer did not run, or
-/// let an anonymous request through) is answered 401 with the challenge; one
-/// whose claims lack a scope, 403 `insufficient_scope` with
-/// `scope="<all required scopes>"`.
-#[must_use]
-pub struct RequireScopeLayer<C, R = DefaultRejection> {
-    settings: ScopeSettings<R>,
-    _claims: PhantomData<fn() -> C>,
-}
-
+/// The scopes a route requires, every one of them: a [`Requirement`]
+/// answering 403 `insufficient_scope` with `scope="<all of them>"` when
+/// one is missing, and 401 with the challenge when there are no claims.
 #[derive(Clone)]
-struct ScopeSettings<R> {
+pub struct RequiredScopes {
     required: Box<[Box<str>]>,
     joined: Arc<str>,
-    rejecter: Rejecter<R>,
 }
 
-impl<C> RequireScopeLayer<C> {
-    /// Requires every scope of `scopes`. Refuses an empty list and scopes with
+impl RequiredScopes {
+    /// Every scope of `scopes`. Refuses an empty list and scopes with
     /// characters RFC 6750 §3 does not allow (space, `"`, `\`, controls,
     /// non-ASCII).
-    ///
-    /// Its challenges name the default realm; to share the realm and the
-    /// rejection of an authentication layer, build it with
-    /// [`BearerAuthLayer::require_scopes`](crate::BearerAuthLayer::require_scopes).
     pub fn new<I>(scopes: I) -> Result<Self, ConfigError>
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
-        Self::with_rejecter(scopes, Rejecter::new())
-    }
-}
-
-impl<C, R> RequireScopeLayer<C, R> {
-    pub(crate) fn with_rejecter<I>(scopes: I, rejecter: Rejecter<R>) -> Result<Self, ConfigError>
     where
         I: IntoIterator,
         I::Item: AsRef<str>,
@@ -224,217 +192,63 @@ impl<C, R> RequireScopeLayer<C, R> {
             return Err(ConfigError::NoScopes);
         }
         let joined = Arc::from(required.join(" "));
-        Ok(Self {
-            settings: ScopeSettings {
-                required,
-                joined,
-                rejecter,
-            },
-            _claims: PhantomData,
+        Ok(Self { required, joined })
+    }
+
+    /// The scopes, space-delimited, as the challenge names them.
+    pub fn as_str(&self) -> &str {
+        &self.joined
+    }
+}
+
+impl<C: HasScopes> Requirement<C> for RequiredScopes {
+    fn check(&self, claims: &C) -> Result<(), AuthError> {
+        if self.required.iter().all(|scope| claims.has_scope(scope)) {
+            return Ok(());
+        }
+        let error =
+            AuthError::new(ErrorKind::InsufficientScope).with_scope(Arc::clone(&self.joined));
+        Err(match claims.subject() {
+            Some(subject) => error.with_subject(subject),
+            None => error,
         })
     }
 
-    /// Sets the realm named in challenges: use the one the authentication
-    /// layer uses (default `"api"`).
-    pub fn with_realm(mut self, realm: &str) -> Result<Self, ConfigError> {
-        self.settings.rejecter.set_realm(realm)?;
-        Ok(self)
-    }
-
-    /// Counts this layer's refusals into `counters`.
-    pub fn with_counters(mut self, counters: AuthCounters) -> Self {
-        self.settings.rejecter.set_counters(counters);
-        self
-    }
-
-    /// Answers refused requests with `rejection` instead of the
-    /// [`DefaultRejection`].
-    pub fn with_rejection<T>(self, rejection: T) -> RequireScopeLayer<C, T> {
-        let ScopeSettings {
-            required,
-            joined,
-            rejecter,
-        } = self.settings;
-        RequireScopeLayer {
-            settings: ScopeSettings {
-                required,
-                joined,
-                rejecter: rejecter.with_rejection(rejection),
-            },
-            _claims: PhantomData,
-        }
+    fn without_claims(&self) -> AuthError {
+        AuthError::new(ErrorKind::MissingCredentials).with_scope(Arc::clone(&self.joined))
     }
 }
 
-impl<S, C, R: Clone> Layer<S> for RequireScopeLayer<C, R> {
-    type Service = RequireScope<S, C, R>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        RequireScope {
-            inner,
-            settings: Arc::new(self.settings.clone()),
-            _claims: PhantomData,
-        }
-    }
-}
-
-impl<C, R: Clone> Clone for RequireScopeLayer<C, R> {
-    fn clone(&self) -> Self {
-        Self {
-            settings: self.settings.clone(),
-            _claims: PhantomData,
-        }
-    }
-}
-
-impl<C, R> fmt::Debug for RequireScopeLayer<C, R> {
+impl fmt::Debug for RequiredScopes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RequireScopeLayer")
-            .field("scopes", &self.settings.joined)
-            .finish_non_exhaustive()
+        f.debug_tuple("RequiredScopes").field(&self.joined).finish()
     }
 }
+
+/// Requires the verified claims `C` to grant every one of a set of scopes
+/// ([`RequiredScopes`]).
+///
+/// A request without claims `C` (the authentication layer did not run, or
+/// let an anonymous request through) is answered 401 with the challenge; one
+/// whose claims lack a scope, 403 `insufficient_scope` with
+/// `scope="<all required scopes>"`.
+pub type RequireScopeLayer<C, R = DefaultRejection> = RequireLayer<RequiredScopes, C, R>;
 
 /// Middleware that requires scopes; built by [`RequireScopeLayer`].
-pub struct RequireScope<S, C, R = DefaultRejection> {
-    inner: S,
-    settings: Arc<ScopeSettings<R>>,
-    _claims: PhantomData<fn() -> C>,
-}
+pub type RequireScope<S, C, R = DefaultRejection> = Require<S, RequiredScopes, C, R>;
 
-impl<S, C, R> RequireScope<S, C, R> {
-    /// The inner service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// The inner service, mutably.
-    pub fn get_mut(&mut self) -> &mut S {
-        &mut self.inner
-    }
-
-    /// Consumes the middleware, returning the inner service.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
-
-impl<S, C, R, ReqBody, ResBody> Service<Request<ReqBody>> for RequireScope<S, C, R>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    C: HasScopes + Send + Sync + 'static,
-    R: Reject<ResBody>,
-{
-    type Response = Response<ResBody>;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future, Response<ResBody>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let settings = &self.settings;
-        let error = match request.extensions().get::<C>() {
-            Some(claims) if settings.required.iter().all(|s| claims.has_scope(s)) => {
-                return ResponseFuture::calling(self.inner.call(request));
-            }
-            Some(claims) => {
-                let error = AuthError::new(ErrorKind::InsufficientScope);
-                match claims.subject() {
-                    Some(subject) => error.with_subject(subject),
-                    None => error,
-                }
-            }
-            None => AuthError::new(ErrorKind::MissingCredentials),
-        };
-        let error = error.with_scope(Arc::clone(&settings.joined));
-        let (head, _) = request.into_parts();
-        ResponseFuture::rejected(settings.rejecter.respond(error, &head))
-    }
-}
-
-impl<S: Clone, C, R> Clone for RequireScope<S, C, R> {
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone(),
-            settings: Arc::clone(&self.settings),
-            _claims: PhantomData,
-        }
-    }
-}
-
-impl<S: fmt::Debug, C, R> fmt::Debug for RequireScope<S, C, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RequireScope")
-            .field("inner", &self.inner)
-            .field("scopes", &self.settings.joined)
-            .finish_non_exhaustive()
-    }
-}
-
-pin_project! {
-    /// Response future of [`RequireScope`] and
-    /// [`RequireAuthentication`](crate::step_up::RequireAuthentication): the
-    /// refusal made at once, or the inner service's answer.
-    pub struct ResponseFuture<F, Res> {
-        #[pin]
-        state: State<F, Res>,
-    }
-}
-
-pin_project! {
-    #[project = StateProj]
-    enum State<F, Res> {
-        Rejected { response: Option<Res> },
-        Calling {
-            #[pin]
-            call: F,
-        },
-    }
-}
-
-impl<F, Res> ResponseFuture<F, Res> {
-    pub(crate) fn rejected(response: Res) -> Self {
-        Self {
-            state: State::Rejected {
-                response: Some(response),
-            },
-        }
-    }
-
-    pub(crate) fn calling(call: F) -> Self {
-        Self {
-            state: State::Calling { call },
-        }
-    }
-}
-
-impl<F, ResBody, E> Future for ResponseFuture<F, Response<ResBody>>
-where
-    F: Future<Output = Result<Response<ResBody>, E>>,
-{
-    type Output = Result<Response<ResBody>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
-            StateProj::Rejected { response } => {
-                Poll::Ready(Ok(response.take().expect("polled after completion")))
-            }
-            StateProj::Calling { call } => call.poll(cx),
-        }
-    }
-}
-
-impl<F, Res> fmt::Debug for ResponseFuture<F, Res> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.state {
-            State::Rejected { .. } => "rejected",
-            State::Calling { .. } => "calling",
-        };
-        f.debug_struct("ResponseFuture")
-            .field("state", &state)
-            .finish()
+impl<C> RequireScopeLayer<C> {
+    /// Requires every scope of `scopes` ([`RequiredScopes::new`]).
+    ///
+    /// Its challenges name the default realm; to share the realm and the
+    /// rejection of an authentication layer, build it with
+    /// [`BearerAuthLayer::require_scopes`](crate::BearerAuthLayer::require_scopes).
+    pub fn new<I>(scopes: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        RequiredScopes::new(scopes).map(RequireLayer::custom)
     }
 }
 

@@ -90,20 +90,14 @@
 //! `introspection`), and by your own claims type in two lines.
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::{Request, Response};
-use tower::Service;
-use tower_layer::Layer;
-
 use crate::challenge::is_scope_token;
-use crate::counters::AuthCounters;
 use crate::error::{AuthError, AuthenticationRequirement, ConfigError, ErrorKind};
-use crate::rejection::{DefaultRejection, Reject, Rejecter};
-pub use crate::scope::ResponseFuture;
+use crate::rejection::DefaultRejection;
+pub use crate::require::ResponseFuture;
+use crate::require::{Require, RequireLayer, Requirement};
 
 /// How far in the future an `auth_time` may be, for clocks that disagree:
 /// 60 seconds, the JWT verifier's default leeway.
@@ -159,30 +153,22 @@ impl<T: AuthenticationEvent + ?Sized> AuthenticationEvent for Arc<T> {
     }
 }
 
-/// Requires the user's authentication behind the verified claims `C` to be
-/// strong enough (its `acr`) and recent enough (its `auth_time`).
-///
-/// A request without claims `C` (the authentication layer did not run, or
-/// let an anonymous request through) is answered 401 with the plain
-/// challenge; one whose claims fall short, 401
-/// `insufficient_user_authentication` with the configured `acr_values`
-/// and `max_age`. See the [module docs](self) for what is checked.
-#[must_use]
-pub struct RequireAuthenticationLayer<C, R = DefaultRejection> {
-    settings: StepUpSettings<R>,
-    _claims: PhantomData<fn() -> C>,
-}
-
+/// The user authentication a route requires: strong enough (an `acr`
+/// among the acceptable ones) and recent enough (an `auth_time` at most
+/// `max_age` ago). A [`Requirement`] answering 401
+/// `insufficient_user_authentication` with the configured `acr_values` and
+/// `max_age` when the claims fall short, and 401 with the plain challenge,
+/// which tells nothing of the requirement (RFC 9470 §9), when there are no
+/// claims. See the [module docs](self) for what is checked.
 #[derive(Clone)]
-struct StepUpSettings<R> {
+pub struct RequiredAuthentication {
     acr_values: Box<[Box<str>]>,
     max_age: Option<u64>,
     /// What the challenge names, built once and shared by every refusal.
-    requirement: Arc<AuthenticationRequirement>,
-    rejecter: Rejecter<R>,
+    challenge: Arc<AuthenticationRequirement>,
 }
 
-impl<C> RequireAuthenticationLayer<C> {
+impl RequiredAuthentication {
     /// Requires an `acr` among `acr_values` (in order of preference; empty,
     /// as [`ANY_ACR`], for any) and, with `max_age`, an `auth_time` at most
     /// that long ago, in whole seconds (a fraction of a second is dropped).
@@ -190,25 +176,7 @@ impl<C> RequireAuthenticationLayer<C> {
     /// Refuses a requirement of neither, and `acr` values that are empty or
     /// have characters RFC 6750 §3 does not allow in a challenge (space,
     /// `"`, `\`, controls, non-ASCII).
-    ///
-    /// Its challenges name the default realm; to share the realm, the
-    /// rejection and the counters of an authentication layer, build it with
-    /// [`BearerAuthLayer::require_authentication`](crate::BearerAuthLayer::require_authentication).
     pub fn new<I>(acr_values: I, max_age: Option<Duration>) -> Result<Self, ConfigError>
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
-        Self::with_rejecter(acr_values, max_age, Rejecter::new())
-    }
-}
-
-impl<C, R> RequireAuthenticationLayer<C, R> {
-    pub(crate) fn with_rejecter<I>(
-        acr_values: I,
-        max_age: Option<Duration>,
-        rejecter: Rejecter<R>,
-    ) -> Result<Self, ConfigError>
     where
         I: IntoIterator,
         I::Item: AsRef<str>,
@@ -230,56 +198,17 @@ impl<C, R> RequireAuthenticationLayer<C, R> {
             return Err(ConfigError::NoAuthenticationRequirement);
         }
         let max_age = max_age.map(|age| age.as_secs());
-        let requirement = Arc::new(AuthenticationRequirement {
+        let challenge = Arc::new(AuthenticationRequirement {
             acr_values: (!acr_values.is_empty()).then(|| Box::from(acr_values.join(" "))),
             max_age,
         });
         Ok(Self {
-            settings: StepUpSettings {
-                acr_values,
-                max_age,
-                requirement,
-                rejecter,
-            },
-            _claims: PhantomData,
+            acr_values,
+            max_age,
+            challenge,
         })
     }
 
-    /// Sets the realm named in challenges: use the one the authentication
-    /// layer uses (default `"api"`).
-    pub fn with_realm(mut self, realm: &str) -> Result<Self, ConfigError> {
-        self.settings.rejecter.set_realm(realm)?;
-        Ok(self)
-    }
-
-    /// Counts this layer's refusals into `counters`.
-    pub fn with_counters(mut self, counters: AuthCounters) -> Self {
-        self.settings.rejecter.set_counters(counters);
-        self
-    }
-
-    /// Answers refused requests with `rejection` instead of the
-    /// [`DefaultRejection`].
-    pub fn with_rejection<T>(self, rejection: T) -> RequireAuthenticationLayer<C, T> {
-        let StepUpSettings {
-            acr_values,
-            max_age,
-            requirement,
-            rejecter,
-        } = self.settings;
-        RequireAuthenticationLayer {
-            settings: StepUpSettings {
-                acr_values,
-                max_age,
-                requirement,
-                rejecter: rejecter.with_rejection(rejection),
-            },
-            _claims: PhantomData,
-        }
-    }
-}
-
-impl<R> StepUpSettings<R> {
     /// Whether `claims` meet the requirement; the clock is read only when
     /// a `max_age` is configured.
     fn accepts<C: AuthenticationEvent + ?Sized>(&self, claims: &C) -> bool {
@@ -287,6 +216,29 @@ impl<R> StepUpSettings<R> {
             && self
                 .max_age
                 .is_none_or(|max_age| recent_enough(claims.auth_time(), now(), max_age))
+    }
+}
+
+impl<C: AuthenticationEvent> Requirement<C> for RequiredAuthentication {
+    fn check(&self, claims: &C) -> Result<(), AuthError> {
+        if self.accepts(claims) {
+            return Ok(());
+        }
+        let error = AuthError::new(ErrorKind::InsufficientUserAuthentication)
+            .with_authentication(Arc::clone(&self.challenge));
+        Err(match claims.subject() {
+            Some(subject) => error.with_subject(subject),
+            None => error,
+        })
+    }
+}
+
+impl fmt::Debug for RequiredAuthentication {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequiredAuthentication")
+            .field("acr_values", &self.challenge.acr_values)
+            .field("max_age", &self.max_age)
+            .finish()
     }
 }
 
@@ -316,115 +268,28 @@ fn now() -> i64 {
         })
 }
 
-impl<S, C, R: Clone> Layer<S> for RequireAuthenticationLayer<C, R> {
-    type Service = RequireAuthentication<S, C, R>;
+/// Requires the user's authentication behind the verified claims `C` to be
+/// strong enough and recent enough ([`RequiredAuthentication`]).
+pub type RequireAuthenticationLayer<C, R = DefaultRejection> =
+    RequireLayer<RequiredAuthentication, C, R>;
 
-    fn layer(&self, inner: S) -> Self::Service {
-        RequireAuthentication {
-            inner,
-            settings: Arc::new(self.settings.clone()),
-            _claims: PhantomData,
-        }
-    }
-}
+/// Middleware that requires a strong or recent enough user
+/// authentication; built by [`RequireAuthenticationLayer`].
+pub type RequireAuthentication<S, C, R = DefaultRejection> =
+    Require<S, RequiredAuthentication, C, R>;
 
-impl<C, R: Clone> Clone for RequireAuthenticationLayer<C, R> {
-    fn clone(&self) -> Self {
-        Self {
-            settings: self.settings.clone(),
-            _claims: PhantomData,
-        }
-    }
-}
-
-impl<C, R> fmt::Debug for RequireAuthenticationLayer<C, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RequireAuthenticationLayer")
-            .field("acr_values", &self.settings.requirement.acr_values)
-            .field("max_age", &self.settings.max_age)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Middleware that requires a strong or recent enough user authentication;
-/// built by [`RequireAuthenticationLayer`].
-pub struct RequireAuthentication<S, C, R = DefaultRejection> {
-    inner: S,
-    settings: Arc<StepUpSettings<R>>,
-    _claims: PhantomData<fn() -> C>,
-}
-
-impl<S, C, R> RequireAuthentication<S, C, R> {
-    /// The inner service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// The inner service, mutably.
-    pub fn get_mut(&mut self) -> &mut S {
-        &mut self.inner
-    }
-
-    /// Consumes the middleware, returning the inner service.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
-
-impl<S, C, R, ReqBody, ResBody> Service<Request<ReqBody>> for RequireAuthentication<S, C, R>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    C: AuthenticationEvent + Send + Sync + 'static,
-    R: Reject<ResBody>,
-{
-    type Response = Response<ResBody>;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future, Response<ResBody>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let settings = &self.settings;
-        let error = match request.extensions().get::<C>() {
-            Some(claims) if settings.accepts(claims) => {
-                return ResponseFuture::calling(self.inner.call(request));
-            }
-            Some(claims) => {
-                let error = AuthError::new(ErrorKind::InsufficientUserAuthentication)
-                    .with_authentication(Arc::clone(&settings.requirement));
-                match claims.subject() {
-                    Some(subject) => error.with_subject(subject),
-                    None => error,
-                }
-            }
-            // No requirement in this challenge: it is for clients that
-            // have not authenticated (RFC 9470 §9).
-            None => AuthError::new(ErrorKind::MissingCredentials),
-        };
-        let (head, _) = request.into_parts();
-        ResponseFuture::rejected(settings.rejecter.respond(error, &head))
-    }
-}
-
-impl<S: Clone, C, R> Clone for RequireAuthentication<S, C, R> {
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone(),
-            settings: Arc::clone(&self.settings),
-            _claims: PhantomData,
-        }
-    }
-}
-
-impl<S: fmt::Debug, C, R> fmt::Debug for RequireAuthentication<S, C, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RequireAuthentication")
-            .field("inner", &self.inner)
-            .field("acr_values", &self.settings.requirement.acr_values)
-            .field("max_age", &self.settings.max_age)
-            .finish_non_exhaustive()
+impl<C> RequireAuthenticationLayer<C> {
+    /// Requires `acr_values` and `max_age` ([`RequiredAuthentication::new`]).
+    ///
+    /// Its challenges name the default realm; to share the realm, the
+    /// rejection and the counters of an authentication layer, build it with
+    /// [`BearerAuthLayer::require_authentication`](crate::BearerAuthLayer::require_authentication).
+    pub fn new<I>(acr_values: I, max_age: Option<Duration>) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        RequiredAuthentication::new(acr_values, max_age).map(RequireLayer::custom)
     }
 }
 
@@ -432,9 +297,11 @@ impl<S: fmt::Debug, C, R> fmt::Debug for RequireAuthentication<S, C, R> {
 mod tests {
     use std::convert::Infallible;
 
-    use tower::ServiceExt;
+    use http::{Request, Response};
+    use tower::{Layer, ServiceExt};
 
     use super::*;
+    use crate::AuthCounters;
 
     #[derive(Clone)]
     struct Event {
@@ -532,15 +399,15 @@ mod tests {
         ];
         for (layer, acr_values, max_age) in cases {
             let layer = layer.expect("valid requirement");
-            let requirement = &layer.settings.requirement;
-            assert_eq!(requirement.acr_values.as_deref(), acr_values);
+            let requirement = layer.requirement();
+            assert_eq!(requirement.challenge.acr_values.as_deref(), acr_values);
+            assert_eq!(requirement.challenge.max_age, max_age);
             assert_eq!(requirement.max_age, max_age);
-            assert_eq!(layer.settings.max_age, max_age);
         }
         let layer = StepUp::new(["mfa"], Some(Duration::from_secs(5))).expect("valid");
         assert_eq!(
             format!("{layer:?}"),
-            r#"RequireAuthenticationLayer { acr_values: Some("mfa"), max_age: Some(5), .. }"#
+            r#"RequireLayer { requirement: RequiredAuthentication { acr_values: Some("mfa"), max_age: Some(5) }, .. }"#
         );
     }
 

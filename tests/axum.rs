@@ -476,3 +476,47 @@ where
         Some("max-age=60")
     );
 }
+
+/// A rule of the application's own, as a closure on the claims: a role
+/// (here, the subject) that fails is 403 `insufficient_scope` without a
+/// `scope` attribute; no claims at all is the plain 401; the rule shares
+/// the authentication layer's realm.
+#[tokio::test]
+async fn a_closure_requirement_guards_a_route() {
+    let auth = BearerAuthLayer::new(support::tokens())
+        .with_realm("shop")
+        .expect("a realm");
+    let root_only = auth.require(|claims: &ApiClaims| match claims.sub.as_str() {
+        "root" => Ok(()),
+        _ => Err(AuthError::new(
+            tower_bearer_auth::ErrorKind::InsufficientScope,
+        )),
+    });
+    let who = |Claims(claims): Claims<ApiClaims>| async move { claims.sub };
+    let app = Router::new()
+        .route("/root", get(who).route_layer(root_only.clone()))
+        .route_layer(auth)
+        .route(
+            "/unguarded",
+            get(|| async { "open" }).route_layer(root_only),
+        );
+    let address = support::serve(app).await;
+
+    let admin = support::get(address, "/root", &[&bearer(support::ADMIN_TOKEN)]).await;
+    assert_eq!((admin.status, admin.body_text().as_str()), (200, "root"));
+    let reader = support::get(address, "/root", &[&bearer(READ_TOKEN)]).await;
+    assert_eq!(reader.status, 403);
+    assert_eq!(
+        reader.header("www-authenticate").as_deref(),
+        Some(
+            r#"Bearer realm="shop", error="insufficient_scope", error_description="the access token lacks a required scope""#
+        )
+    );
+    // Without the authentication layer, no claims: the plain challenge.
+    let anonymous = support::get(address, "/unguarded", &[]).await;
+    assert_eq!(anonymous.status, 401);
+    assert_eq!(
+        anonymous.header("www-authenticate").as_deref(),
+        Some(r#"Bearer realm="shop""#)
+    );
+}
