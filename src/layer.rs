@@ -227,7 +227,7 @@ impl<V: VerifyToken, R: Clone> BearerAuthLayer<V, R> {
     /// `acr` among `acr_values` (in order of preference; empty, as
     /// [`ANY_ACR`](crate::step_up::ANY_ACR), for any) and, with `max_age`,
     /// an `auth_time` at most that long ago. See
-    /// [`RequireAuthenticationLayer::new`] for what is refused.
+    /// [`RequiredAuthentication::new`] for what is refused.
     ///
     /// ```
     /// use std::time::Duration;

@@ -46,6 +46,12 @@ use crate::error::{AuthError, ConfigError, ErrorKind};
 use crate::rejection::{DefaultRejection, Reject, Rejecter};
 
 /// A rule on the verified claims `C` of a route.
+///
+/// Closures `Fn(&C) -> Result<(), AuthError>` are requirements; name the
+/// claims type of the argument (`|user: &User| …`), which the compiler does
+/// not infer through this trait. A rule that refuses for lack of a scope
+/// can answer with [`RequiredScopes`](crate::scope::RequiredScopes)'s
+/// `check`, which names the scopes in the challenge.
 pub trait Requirement<C> {
     /// `Ok` lets the request through; an `Err` is the answer.
     fn check(&self, claims: &C) -> Result<(), AuthError>;
