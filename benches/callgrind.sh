@@ -3,9 +3,12 @@
 # `bench_binary <bench> <features>` and `count <args...>`.
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
 
-# Sets $binary to the executable of bench $1 built with features $2.
+# Sets $binary to the executable of bench $1 built with features $2; with
+# `rust-crypto` among them, the default backend aws-lc-rs is left out.
 bench_binary() {
-  binary=$(cargo bench --bench "$1" --features "$2" --no-run 2>&1 \
+  local defaults=
+  case ",$2," in *,rust-crypto,*) defaults=--no-default-features ;; esac
+  binary=$(cargo bench --bench "$1" $defaults --features "$2" --no-run 2>&1 \
     | sed -n "s/.*Executable .*(\(.*$1-[^)]*\)).*/\1/p" | tail -n 1)
   [ -x "$binary" ] || { echo "could not build benches/$1.rs"; exit 1; }
 }

@@ -5,7 +5,7 @@
 # DPoP request to the plain one.
 #
 #   benches/dpop_instructions.sh                          # aws-lc-rs (feature jwt)
-#   FEATURES=jwt-rust-crypto,dpop benches/dpop_instructions.sh
+#   FEATURES=rust-crypto,jwt,dpop benches/dpop_instructions.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/callgrind.sh

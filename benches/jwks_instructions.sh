@@ -5,7 +5,7 @@
 # on a noisy machine, unlike wall-clock figures.
 #
 #   benches/jwks_instructions.sh                        # aws-lc-rs (feature jwt)
-#   FEATURES=jwt-rust-crypto,jwks benches/jwks_instructions.sh
+#   FEATURES=rust-crypto,jwt,jwks benches/jwks_instructions.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/callgrind.sh

@@ -17,8 +17,8 @@
 //!
 //! `layer - verify_jwt` is the layer's own overhead; the target is
 //! `layer <= jsonwebtoken_decode` for every algorithm. The results depend on
-//! the crypto backend: run once with `--features jwt` (aws-lc-rs) and once
-//! with `--no-default-features --features jwt-rust-crypto`.
+//! the crypto backend: run once with `--features jwt` (aws-lc-rs, the default) and once
+//! with `--no-default-features --features rust-crypto,jwt`.
 
 #[path = "support/jwt_fixtures.rs"]
 mod jwt_fixtures;

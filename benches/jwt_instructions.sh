@@ -6,8 +6,8 @@
 # 1 and at most 0.1); then decode and verify_jwt into a typed struct of two
 # strings instead of AccessClaims, and their ratio verify_typed / decode_typed.
 #
-#   benches/jwt_instructions.sh                       # aws-lc-rs (feature jwt)
-#   FEATURES=jwt-rust-crypto,cache benches/jwt_instructions.sh
+#   benches/jwt_instructions.sh                       # aws-lc-rs (the default)
+#   FEATURES=rust-crypto,jwt,cache benches/jwt_instructions.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/callgrind.sh

@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use http::HeaderValue;
 
-use crate::error::{AuthError, ConfigError, ErrorKind};
+use crate::error::{AuthError, ConfigError, ErrorCode, ErrorKind};
 
 /// `error_description` characters: `%x20-21 / %x23-5B / %x5D-7E`.
 pub(crate) fn is_nqschar_text(text: &str) -> bool {
@@ -40,12 +40,6 @@ pub(crate) struct Realm {
 
 /// The challenge up to the realm's name.
 const REALM_PREFIX: &str = "Bearer realm=\"";
-/// The attributes after the realm, up to their value.
-const ERROR: &str = ", error=\"";
-const DESCRIPTION: &str = "\", error_description=\"";
-const SCOPE: &str = ", scope=\"";
-const ACR_VALUES: &str = ", acr_values=\"";
-const MAX_AGE: &str = ", max_age=\"";
 
 /// The realm used unless one is configured: `api`.
 impl Default for Realm {
@@ -85,7 +79,6 @@ impl Realm {
     }
 
     /// The challenge without error information.
-    #[cfg(feature = "dpop")]
     pub(crate) fn bare(&self) -> &HeaderValue {
         &self.bare
     }
@@ -95,60 +88,35 @@ impl Realm {
 /// attributes, if it has any.
 pub(crate) fn with_error(bare: &HeaderValue, error: &AuthError) -> HeaderValue {
     let code = error.kind().error_code();
-    let scope = error.scope();
-    let acr_values = error.acr_values();
-    let max_age = error.max_age();
-    if code.is_none() && scope.is_none() && acr_values.is_none() && max_age.is_none() {
+    let max_age = error.max_age().map(|age| age.to_string());
+    let attributes = [
+        ("error", code.map(ErrorCode::as_str)),
+        ("error_description", code.map(|_| error.description())),
+        ("scope", error.scope()),
+        ("acr_values", error.acr_values()),
+        ("max_age", max_age.as_deref()),
+    ];
+    let present = || {
+        attributes
+            .iter()
+            .filter_map(|&(name, value)| Some((name, value?)))
+    };
+    if present().next().is_none() {
         return bare.clone();
     }
-    let description = error.description();
-    let mut digits = [0; 20];
-    let max_age = max_age.map(|age| decimal(age, &mut digits));
-    // At most the bare challenge, five parts of the error and three of
-    // each attribute.
-    let mut parts = [""; 15];
-    let mut n = 0;
-    parts[n] = std::str::from_utf8(bare.as_bytes()).unwrap_or_default();
-    n += 1;
-    if let Some(code) = code {
-        for part in [ERROR, code.as_str(), DESCRIPTION, description, "\""] {
-            parts[n] = part;
-            n += 1;
+    // `, name="value"` per attribute, into a buffer of the exact length,
+    // which the header value then owns: one allocation, the response's own.
+    let len = present().map(|(name, value)| name.len() + value.len() + 5);
+    let mut value = Vec::with_capacity(bare.len() + len.sum::<usize>());
+    value.extend_from_slice(bare.as_bytes());
+    for (name, text) in present() {
+        for part in [", ", name, "=\"", text, "\""] {
+            value.extend_from_slice(part.as_bytes());
         }
     }
-    for (name, value) in [(SCOPE, scope), (ACR_VALUES, acr_values), (MAX_AGE, max_age)] {
-        if let Some(value) = value {
-            for part in [name, value, "\""] {
-                parts[n] = part;
-                n += 1;
-            }
-        }
-    }
-    let parts = &parts[..n];
-    // Written into a buffer of the exact length, which the header value
-    // then owns: one allocation, the response's own.
-    let mut value = Vec::with_capacity(parts.iter().map(|part| part.len()).sum());
-    for part in parts {
-        value.extend_from_slice(part.as_bytes());
-    }
-    // Every part was checked to be visible ASCII, so this cannot fail;
+    // Every value was checked to be visible ASCII, so this cannot fail;
     // should it ever, the bare challenge is still a correct answer.
     HeaderValue::try_from(value).unwrap_or_else(|_| bare.clone())
-}
-
-/// `n` in decimal, written into `buffer`.
-fn decimal(mut n: u64, buffer: &mut [u8; 20]) -> &str {
-    let mut start = buffer.len();
-    loop {
-        start -= 1;
-        // A digit: `n % 10` is below 10.
-        buffer[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buffer[start..]).unwrap_or_default()
 }
 
 /// `grpc-message`: percent-encoded outside `%x20-24 / %x26-7E`

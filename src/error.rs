@@ -507,10 +507,6 @@ pub enum ConfigError {
         /// The maximum, in seconds.
         max_secs: u64,
     },
-    /// jsonwebtoken has no crypto backend: enable `jwt` or
-    /// `jwt-rust-crypto`, or install a `CryptoProvider` before building.
-    #[error("no jsonwebtoken crypto provider installed")]
-    NoCryptoProvider,
     /// More required claims than the verifier tracks.
     #[error("at most {max} claims can be required")]
     TooManyRequiredClaims {
@@ -541,9 +537,9 @@ pub enum ConfigError {
     /// at, to compare each proof's `htu` with (RFC 9449 §4.3 (9)).
     #[error("DPoP needs the service's origin")]
     NoOrigin,
-    /// rustls has no crypto provider for the default HTTPS client: enable
-    /// `jwt` or `jwt-rust-crypto`, or install a rustls `CryptoProvider`.
-    #[error("no rustls crypto provider installed")]
+    /// rustls refused the crypto provider of the default HTTPS client (its
+    /// default protocol versions); never with this crate's backends.
+    #[error("rustls refused the TLS crypto provider")]
     NoTlsProvider,
 }
 

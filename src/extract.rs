@@ -8,7 +8,8 @@ use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 
 use crate::error::{AuthError, ConfigError, ErrorKind};
-use crate::token::{AuthScheme, BearerToken, TokenSource, is_b64token};
+use crate::scheme::{AuthScheme, Presented};
+use crate::token::{BearerToken, TokenSource, is_b64token};
 
 /// The longest token accepted unless configured otherwise: below the
 /// 8 KiB many servers and gRPC allow for all headers together, above the
@@ -46,15 +47,7 @@ pub struct TokenExtractor {
     cookie: Option<Box<str>>,
     query: bool,
     max_len: usize,
-    schemes: Schemes,
-}
-
-/// The schemes of the `Authorization` header the layer takes tokens from:
-/// `Bearer`, and `DPoP` once the layer checks proofs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Schemes {
-    pub(crate) bearer: bool,
-    pub(crate) dpop: bool,
+    schemes: &'static [AuthScheme],
 }
 
 impl Default for TokenExtractor {
@@ -72,10 +65,7 @@ impl TokenExtractor {
             cookie: None,
             query: false,
             max_len: DEFAULT_MAX_TOKEN_LEN,
-            schemes: Schemes {
-                bearer: true,
-                dpop: false,
-            },
+            schemes: &[AuthScheme::BEARER],
         }
     }
 
@@ -137,12 +127,12 @@ impl TokenExtractor {
         self.max_len
     }
 
-    pub(crate) fn schemes(&self) -> Schemes {
+    pub(crate) fn schemes(&self) -> &'static [AuthScheme] {
         self.schemes
     }
 
-    /// Set by the layer, which knows whether it checks DPoP proofs.
-    pub(crate) fn set_schemes(&mut self, schemes: Schemes) {
+    /// Set by the layer, which knows the schemes it checks.
+    pub(crate) fn set_schemes(&mut self, schemes: &'static [AuthScheme]) {
         self.schemes = schemes;
     }
 
@@ -182,35 +172,27 @@ impl TokenExtractor {
         Ok(found)
     }
 
-    /// `credentials = "Bearer" 1*SP b64token`, scheme case-insensitive,
-    /// surrounding whitespace ignored (RFC 9110 §5.5: it is not part of the
-    /// field value). Another scheme is no token at all.
+    /// `credentials = "Bearer" 1*SP b64token` (or another accepted
+    /// scheme), scheme case-insensitive. Another scheme is no token at all.
     fn authorization_token(&self, value: &HeaderValue) -> Result<Option<BearerToken>, AuthError> {
-        let bytes = value.as_bytes();
-        let (start, end) = trim_ows(bytes);
-        let field = &bytes[start..end];
+        let credentials = Credentials::parse(value.as_bytes());
         // Another scheme (`Basic`, `Negotiate`, `BearerX`) is not ours to
         // judge, however long its credentials.
-        let is_scheme = |name: &[u8]| {
-            field.len() >= name.len()
-                && field[..name.len()].eq_ignore_ascii_case(name)
-                && !field.get(name.len()).is_some_and(|&b| is_tchar(b))
-        };
-        let (scheme, len) = if self.schemes.bearer && is_scheme(b"bearer") {
-            (AuthScheme::Bearer, 6)
-        } else if self.schemes.dpop && is_scheme(b"dpop") {
-            (AuthScheme::Dpop, 4)
-        } else {
+        let Some(&scheme) = self.schemes.iter().find(|s| s.is(credentials.scheme)) else {
             return Ok(None);
         };
-        let rest = &field[len..];
+        let rest = credentials.rest;
         if rest.first() != Some(&b' ') {
             // `Bearer` alone, or followed by a tab, a comma, a quote...
             return Err(ErrorKind::MalformedCredentials.into());
         }
         let spaces = rest.iter().take_while(|&&b| b == b' ').count();
-        let token_start = start + len + spaces;
-        let token = self.checked(value, token_start..end, TokenSource::Authorization)?;
+        let token_start = credentials.rest_start + spaces;
+        let token = self.checked(
+            value,
+            token_start..credentials.end,
+            TokenSource::Authorization,
+        )?;
         Ok(token.map(|token| token.with_scheme(scheme)))
     }
 
@@ -329,6 +311,44 @@ fn at_most_one(
     match (found, next) {
         (Some(_), Some(_)) => Err(ErrorKind::MultipleTokens.into()),
         (found, next) => Ok(found.or(next)),
+    }
+}
+
+/// An `Authorization` field value split after its scheme (RFC 9110 §11.4:
+/// `credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`), with
+/// surrounding whitespace ignored (§5.5: it is not part of the value).
+struct Credentials<'a> {
+    /// The scheme name: the leading run of `tchar`, as written.
+    scheme: &'a [u8],
+    /// What follows it, up to the trailing whitespace.
+    rest: &'a [u8],
+    /// Where `rest` starts and the value ends, in the whole field.
+    rest_start: usize,
+    end: usize,
+}
+
+impl<'a> Credentials<'a> {
+    fn parse(bytes: &'a [u8]) -> Self {
+        let (start, end) = trim_ows(bytes);
+        let field = &bytes[start..end];
+        let len = field.iter().take_while(|&&b| is_tchar(b)).count();
+        Self {
+            scheme: &field[..len],
+            rest: &field[len..],
+            rest_start: start + len,
+            end,
+        }
+    }
+}
+
+/// The scheme a request presented in `Authorization`, by the parser that
+/// finds the token: what a refusal's challenges answer to.
+pub(crate) fn presented_scheme(headers: &HeaderMap) -> Presented<'_> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    match (values.next(), values.next()) {
+        (None, _) => Presented::Nothing,
+        (Some(value), None) => Presented::Scheme(Credentials::parse(value.as_bytes()).scheme),
+        (Some(_), Some(_)) => Presented::Several,
     }
 }
 

@@ -14,6 +14,7 @@ use crate::error::ConfigError;
 use crate::extract::TokenExtractor;
 use crate::rejection::{DefaultRejection, Rejecter};
 use crate::require::{RequireLayer, Requirement};
+use crate::scheme::Schemes;
 use crate::scope::{RequireScopeLayer, RequiredScopes};
 use crate::service::BearerAuth;
 use crate::step_up::{RequireAuthenticationLayer, RequiredAuthentication};
@@ -74,7 +75,7 @@ impl<V, R> BearerAuthLayer<V, R> {
 
     /// Sets where the token is looked for.
     pub fn with_extractor(mut self, mut extractor: TokenExtractor) -> Self {
-        // The schemes are the layer's: `DPoP` once it checks proofs.
+        // The schemes are the layer's, whatever the extractor's.
         extractor.set_schemes(self.settings.extractor.schemes());
         self.settings.extractor = extractor;
         self
@@ -90,18 +91,43 @@ impl<V, R> BearerAuthLayer<V, R> {
     /// Answers refused requests with `rejection` instead of the
     /// [`DefaultRejection`].
     pub fn with_rejection<T>(self, rejection: T) -> BearerAuthLayer<V, T> {
+        self.map(
+            |verifier| verifier,
+            |rejecter| rejecter.with_rejection(rejection),
+        )
+    }
+
+    /// Accepts tokens under `schemes` and answers refusals with their
+    /// challenges: how a scheme other than `Bearer` plugs in.
+    #[allow(
+        dead_code,
+        reason = "the seam a scheme module plugs into; none may be built"
+    )]
+    pub(crate) fn with_schemes(mut self, schemes: &Schemes) -> Self {
+        self.settings.extractor.set_schemes(schemes.accepted);
+        self.settings.rejecter.set_challenges(schemes);
+        self
+    }
+
+    /// The same layer with its verifier and rejecter replaced: how a
+    /// wrapper around the verifier plugs in.
+    pub(crate) fn map<W, T>(
+        self,
+        verifier: impl FnOnce(V) -> W,
+        rejecter: impl FnOnce(Rejecter<R>) -> Rejecter<T>,
+    ) -> BearerAuthLayer<W, T> {
         let Settings {
-            verifier,
+            verifier: inner,
             extractor,
-            rejecter,
+            rejecter: answers,
             optional,
             bypass,
         } = self.settings;
         BearerAuthLayer {
             settings: Settings {
-                verifier,
+                verifier: verifier(inner),
                 extractor,
-                rejecter: rejecter.with_rejection(rejection),
+                rejecter: rejecter(answers),
                 optional,
                 bypass,
             },
@@ -133,53 +159,6 @@ impl<V, R> BearerAuthLayer<V, R> {
     {
         self.settings.bypass = Some(Arc::new(bypass));
         self
-    }
-}
-
-#[cfg(feature = "dpop")]
-impl<V, R> BearerAuthLayer<V, R>
-where
-    V: VerifyToken,
-    V::Claims: crate::dpop::TokenBinding,
-{
-    /// Accepts sender-constrained tokens as `dpop` says (RFC 9449 DPoP,
-    /// RFC 8705 certificate binding): the `DPoP` scheme with its proof, per
-    /// the policy, and every token's binding checked after verification.
-    /// Challenges name the `DPoP` scheme and its algorithms; nonces, when
-    /// on, are handed out in `DPoP-Nonce`. See [`crate::dpop`].
-    ///
-    /// Call it before [`require_scopes`](Self::require_scopes) and
-    /// [`require_authentication`](Self::require_authentication): the layers
-    /// they make share the challenges
-    /// the layer has when they are made. The proof's `htu` is compared with
-    /// the path the layer sees: put the layer where the path is the one
-    /// clients use (not inside an axum `nest`, which strips its prefix).
-    pub fn with_dpop<C>(
-        self,
-        dpop: crate::dpop::Dpop<C>,
-    ) -> BearerAuthLayer<crate::dpop::DpopVerifier<V, C>, R> {
-        let Settings {
-            verifier,
-            mut extractor,
-            mut rejecter,
-            optional,
-            bypass,
-        } = self.settings;
-        let answer = std::sync::Arc::clone(dpop.answer());
-        extractor.set_schemes(crate::extract::Schemes {
-            bearer: answer.bearer,
-            dpop: answer.dpop,
-        });
-        rejecter.set_dpop(answer);
-        BearerAuthLayer {
-            settings: Settings {
-                verifier: crate::dpop::DpopVerifier::new(verifier, dpop),
-                extractor,
-                rejecter,
-                optional,
-                bypass,
-            },
-        }
     }
 }
 

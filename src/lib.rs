@@ -180,18 +180,22 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `axum` | no | `axum::Claims`, an extractor answering 401 with the challenge when no claims are present |
-//! | `jwt` | no | `jwt::JwtVerifier` on jsonwebtoken with its aws-lc-rs backend |
-//! | `jwt-rust-crypto` | no | the same with the RustCrypto backend; instead of `jwt`, never with it |
-//! | `jwt-core` | no | the same with no backend: install a `jsonwebtoken::crypto::CryptoProvider` |
+//! | `aws-lc-rs` | yes | the crypto backend of `jwt` and of TLS: aws-lc-rs; used whenever it is on |
+//! | `rust-crypto` | no | the crypto backend RustCrypto (ring for TLS); used when `aws-lc-rs` is off |
+//! | `jwt` | no | `jwt::JwtVerifier` on jsonwebtoken; needs one of the two backends |
 //! | `jwks` | no | `jwks::Jwks`: the JWT verifier's keys from a JWKS URL or OIDC discovery, cached and refreshed; needs tokio |
+//! | `introspection` | no | `introspection::IntrospectionVerifier`: opaque tokens checked at an RFC 7662 endpoint; needs tokio |
 //! | `cache` | no | `cache::CachedVerifier`: verdicts remembered for any verifier, bounded in entries and time |
+//! | `redis` | no | `revocation::RedisRevocations`: one revocation list shared through Redis; needs tokio |
 //! | `dpop` | no | `dpop::Dpop`: DPoP proofs (RFC 9449) and certificate-bound tokens (RFC 8705), checked by the same layer |
 //! | `tracing` | no | `tracing` events: one per refused request, key fetches, refreshes and failures; spans around remote calls (never a token or key) |
 //! | `serde` | no | `Deserialize` for [`scope::Scopes`] |
 //!
-//! jsonwebtoken panics at its first verification unless exactly one backend
-//! is on, so `jwt` and `jwt-rust-crypto` together are a compile error: never
-//! build with `--all-features`.
+//! Features are additive: any combination builds, `--all-features`
+//! included. With both backends on, aws-lc-rs is used; for RustCrypto alone,
+//! turn the default off (`default-features = false, features = ["jwt",
+//! "rust-crypto"]`). `jwt`, `jwks`, `introspection` and `dpop` without a
+//! backend are a compile error that says so.
 //!
 //! # Security notes
 //!
@@ -234,6 +238,7 @@ pub mod future;
 mod layer;
 mod rejection;
 mod scan;
+mod scheme;
 mod service;
 mod static_tokens;
 mod token;
@@ -253,8 +258,8 @@ pub mod axum;
 #[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
 pub mod cache;
 
-#[cfg(feature = "jwt-core")]
-#[cfg_attr(docsrs, doc(cfg(feature = "jwt-core")))]
+#[cfg(feature = "jwt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
 pub mod jwt;
 
 #[cfg(any(feature = "jwks", feature = "introspection"))]
@@ -283,7 +288,8 @@ pub use extract::{DEFAULT_MAX_TOKEN_LEN, TokenExtractor};
 pub use facts::{KeyFingerprint, MAX_TOKEN_ID_LEN, TokenFacts};
 pub use layer::{BearerAuthLayer, is_cors_preflight};
 pub use rejection::{DefaultRejection, Reject, Rejected};
+pub use scheme::AuthScheme;
 pub use service::BearerAuth;
 pub use static_tokens::{MIN_STATIC_TOKEN_LEN, StaticTokens};
-pub use token::{AuthScheme, BearerToken, TokenSource};
+pub use token::{BearerToken, TokenSource};
 pub use verify::{Verdict, VerifyToken};

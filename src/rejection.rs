@@ -10,6 +10,8 @@ use http::{HeaderValue, Response, StatusCode};
 use crate::challenge::{Realm, grpc_message};
 use crate::counters::AuthCounters;
 use crate::error::{AuthError, ConfigError, ErrorKind};
+use crate::extract::presented_scheme;
+use crate::scheme::{ChallengeSet, Schemes};
 
 /// Builds the response for a refused request, in place of
 /// [`DefaultRejection`].
@@ -79,8 +81,7 @@ pub struct Rejected<'a> {
     request: &'a Parts,
     realm: &'a Realm,
     retry_after: Duration,
-    #[cfg(feature = "dpop")]
-    dpop: Option<&'a crate::dpop::DpopAnswer>,
+    challenges: Option<&'a dyn ChallengeSet>,
 }
 
 impl Rejected<'_> {
@@ -100,106 +101,53 @@ impl Rejected<'_> {
     /// The `WWW-Authenticate` challenge for the error: the one carrying
     /// its code when there are several (see [`challenges`](Self::challenges)).
     pub fn challenge(&self) -> HeaderValue {
-        match self.dpop_challenges() {
+        let Some(set) = self.challenges else {
+            return self.realm.challenge(self.error);
+        };
+        let mut challenges = self.other_challenges(set);
+        let carrying = challenges.iter().position(|(_, carries)| *carries);
+        match carrying {
+            Some(at) => challenges.swap_remove(at).0,
+            None if !challenges.is_empty() => challenges.swap_remove(0).0,
             None => self.realm.challenge(self.error),
-            Some([Some((bearer, true)), _] | [Some((bearer, false)), None]) => bearer,
-            Some([_, Some((dpop, _))]) => dpop,
-            Some([None, None]) => self.realm.challenge(self.error),
         }
     }
 
     /// Every `WWW-Authenticate` challenge of the answer, one per field line
-    /// (RFC 9110 §11.6.1): `Bearer`, and `DPoP` when the layer accepts it.
-    /// With both, the error goes in the challenge of the scheme the request
-    /// used, or in both when that is unclear (RFC 9449 §7.2).
+    /// (RFC 9110 §11.6.1): `Bearer`, and one per other scheme the layer
+    /// accepts. With several, the error goes in the challenge of the scheme
+    /// the request used, or in each when that is unclear.
     pub fn challenges(&self) -> impl Iterator<Item = HeaderValue> {
-        let challenges = self
-            .dpop_challenges()
-            .unwrap_or_else(|| [Some((self.realm.challenge(self.error), true)), None]);
-        challenges
-            .into_iter()
-            .flatten()
-            .map(|(challenge, _)| challenge)
+        let challenges = match self.challenges {
+            None => vec![self.realm.challenge(self.error)],
+            Some(set) => self
+                .other_challenges(set)
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect(),
+        };
+        challenges.into_iter()
     }
 
-    /// Puts the challenges into `headers`: the one `Bearer` challenge
-    /// without DPoP, the path of nearly every refusal.
+    /// Puts the challenges into `headers`.
     fn add_challenges(&self, headers: &mut http::HeaderMap) {
-        match self.dpop_challenges() {
+        match self.challenges {
             None => {
                 headers.insert(WWW_AUTHENTICATE, self.realm.challenge(self.error));
             }
-            Some(challenges) => {
-                for (challenge, _) in challenges.into_iter().flatten() {
+            Some(set) => {
+                for (challenge, _) in self.other_challenges(set) {
                     headers.append(WWW_AUTHENTICATE, challenge);
                 }
             }
         }
     }
 
-    /// The server nonce a `use_dpop_nonce` answer hands out in `DPoP-Nonce`
-    /// (RFC 9449 §9), when the layer requires nonces.
-    #[cfg(feature = "dpop")]
-    pub fn dpop_nonce(&self) -> Option<HeaderValue> {
-        if self.error.kind() != ErrorKind::UseDpopNonce {
-            return None;
-        }
-        self.dpop.and_then(crate::dpop::DpopAnswer::current_nonce)
-    }
-
-    /// `DPoP-Nonce` and `Cache-Control: no-store` on a `use_dpop_nonce`
-    /// answer that lacks the nonce: an answer no cache may keep.
-    #[cfg(feature = "dpop")]
-    fn add_nonce(&self, headers: &mut http::HeaderMap) {
-        if headers.contains_key("dpop-nonce") {
-            return;
-        }
-        if let Some(nonce) = self.dpop_nonce() {
-            headers.insert("dpop-nonce", nonce);
-            headers.insert(
-                http::header::CACHE_CONTROL,
-                HeaderValue::from_static("no-store"),
-            );
-        }
-    }
-
-    /// The `Bearer` and `DPoP` challenges sent, each with whether it
-    /// carries the error, when the layer accepts DPoP; `None` otherwise:
-    /// the `Bearer` challenge alone.
-    #[cfg(not(feature = "dpop"))]
-    fn dpop_challenges(&self) -> Option<[Option<(HeaderValue, bool)>; 2]> {
-        None
-    }
-
-    #[cfg(feature = "dpop")]
-    fn dpop_challenges(&self) -> Option<[Option<(HeaderValue, bool)>; 2]> {
-        use crate::token::AuthScheme;
-        let dpop = self.dpop.filter(|dpop| dpop.dpop)?;
-        let kind = self.error.kind();
-        let dpop_kind = matches!(kind, ErrorKind::InvalidDpopProof | ErrorKind::UseDpopNonce);
-        let (bearer_error, dpop_error) = if !dpop.bearer || dpop_kind {
-            (false, true)
-        } else {
-            match presented_scheme(self.request) {
-                Some(AuthScheme::Dpop) => (false, true),
-                Some(_) => (true, false),
-                None => (true, true),
-            }
-        };
-        let render = |bare: &HeaderValue, with_error: bool| {
-            if with_error {
-                crate::challenge::with_error(bare, self.error)
-            } else {
-                bare.clone()
-            }
-        };
-        let bearer = dpop
-            .bearer
-            .then(|| (render(self.realm.bare(), bearer_error), bearer_error));
-        Some([
-            bearer,
-            Some((render(&dpop.challenge, dpop_error), dpop_error)),
-        ])
+    /// The challenges of the layer's other schemes, each with whether it
+    /// carries the error.
+    fn other_challenges(&self, set: &dyn ChallengeSet) -> Vec<(HeaderValue, bool)> {
+        let presented = presented_scheme(&self.request.headers);
+        set.challenges(self, self.realm.bare(), presented)
     }
 
     /// Whether the request is a gRPC call (`content-type: application/grpc*`,
@@ -229,8 +177,9 @@ impl Rejected<'_> {
         }
         let headers = response.headers_mut();
         self.add_challenges(headers);
-        #[cfg(feature = "dpop")]
-        self.add_nonce(headers);
+        if let Some(set) = self.challenges {
+            set.complete(self, headers);
+        }
         if grpc {
             if let Some(content_type) = self.request.headers.get(CONTENT_TYPE) {
                 headers.insert(CONTENT_TYPE, content_type.clone());
@@ -273,8 +222,7 @@ pub(crate) struct Rejecter<R> {
     retry_after: Duration,
     rejection: R,
     counters: Option<AuthCounters>,
-    #[cfg(feature = "dpop")]
-    dpop: Option<std::sync::Arc<crate::dpop::DpopAnswer>>,
+    challenges: Option<std::sync::Arc<dyn ChallengeSet>>,
 }
 
 impl Rejecter<DefaultRejection> {
@@ -284,8 +232,7 @@ impl Rejecter<DefaultRejection> {
             retry_after: DEFAULT_RETRY_AFTER,
             rejection: DefaultRejection,
             counters: None,
-            #[cfg(feature = "dpop")]
-            dpop: None,
+            challenges: None,
         }
     }
 }
@@ -304,9 +251,13 @@ impl<R> Rejecter<R> {
         self.counters = Some(counters);
     }
 
-    #[cfg(feature = "dpop")]
-    pub(crate) fn set_dpop(&mut self, dpop: std::sync::Arc<crate::dpop::DpopAnswer>) {
-        self.dpop = Some(dpop);
+    /// The challenges of the layer's schemes.
+    #[allow(
+        dead_code,
+        reason = "the seam a scheme module plugs into; none may be built"
+    )]
+    pub(crate) fn set_challenges(&mut self, schemes: &Schemes) {
+        self.challenges.clone_from(&schemes.challenges);
     }
 
     pub(crate) fn realm(&self) -> &Realm {
@@ -333,8 +284,7 @@ impl<R> Rejecter<R> {
             retry_after: self.retry_after,
             rejection,
             counters: self.counters,
-            #[cfg(feature = "dpop")]
-            dpop: self.dpop,
+            challenges: self.challenges,
         }
     }
 
@@ -349,8 +299,7 @@ impl<R> Rejecter<R> {
             request,
             realm: &self.realm,
             retry_after: self.retry_after,
-            #[cfg(feature = "dpop")]
-            dpop: self.dpop.as_deref(),
+            challenges: self.challenges.as_deref(),
         };
         let mut response = self.rejection.reject(&rejected);
         // RFC 6750 §3: 400, 401 and 403 answers carry the challenge, whoever
@@ -362,9 +311,11 @@ impl<R> Rejecter<R> {
         if needs_challenge && !response.headers().contains_key(WWW_AUTHENTICATE) {
             rejected.add_challenges(response.headers_mut());
         }
-        // The client needs the nonce to retry, whoever built the answer.
-        #[cfg(feature = "dpop")]
-        rejected.add_nonce(response.headers_mut());
+        // What the schemes' answers need (a nonce to retry with), whoever
+        // built the answer.
+        if let Some(set) = rejected.challenges {
+            set.complete(&rejected, response.headers_mut());
+        }
         // A gRPC refusal is an HTTP 200: no shared cache may keep it.
         let grpc = response.status() == StatusCode::OK && rejected.is_grpc();
         if grpc && !response.headers().contains_key(CACHE_CONTROL) {
@@ -378,34 +329,6 @@ impl<R> Rejecter<R> {
         log(&rejected, response.status());
         response.extensions_mut().insert(error);
         response
-    }
-}
-
-/// The scheme the request used: `DPoP` when its one `Authorization` line
-/// says so, `Bearer` otherwise (the other sources carry bearer tokens);
-/// `None` with several lines, which is ambiguous (RFC 9449 §7.2).
-#[cfg(feature = "dpop")]
-fn presented_scheme(request: &Parts) -> Option<crate::token::AuthScheme> {
-    use crate::token::AuthScheme;
-    let mut values = request.headers.get_all(http::header::AUTHORIZATION).iter();
-    let Some(value) = values.next() else {
-        return Some(AuthScheme::Bearer);
-    };
-    if values.next().is_some() {
-        return None;
-    }
-    let field = value.as_bytes().trim_ascii_start();
-    let is = |name: &[u8]| {
-        field.len() >= name.len()
-            && field[..name.len()].eq_ignore_ascii_case(name)
-            && field
-                .get(name.len())
-                .is_none_or(|&b| b == b' ' || b == b'\t')
-    };
-    if is(b"dpop") {
-        Some(AuthScheme::Dpop)
-    } else {
-        Some(AuthScheme::Bearer)
     }
 }
 

@@ -22,7 +22,7 @@ pub(crate) fn is_alpha(b: u8) -> bool {
 
 /// `DIGIT`.
 // Used by the JWT verifier only.
-#[cfg_attr(not(feature = "jwt-core"), allow(dead_code))]
+#[cfg_attr(not(feature = "jwt"), allow(dead_code))]
 pub(crate) fn is_digit(b: u8) -> bool {
     b.wrapping_sub(b'0') < 10
 }

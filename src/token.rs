@@ -8,6 +8,7 @@ use http::HeaderValue;
 
 use crate::error::{AuthError, ErrorKind};
 use crate::scan::{all_bytes, is_alpha};
+use crate::scheme::AuthScheme;
 
 /// A token taken from a request, checked against the RFC 6750 §2.1 `b64token`
 /// grammar (`1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`).
@@ -23,17 +24,6 @@ pub struct BearerToken {
     source: TokenSource,
     scheme: AuthScheme,
     binding_checked: bool,
-}
-
-/// The authentication scheme a token came with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthScheme {
-    /// `Bearer` (RFC 6750), and every source but the `Authorization` header.
-    Bearer,
-    /// `Authorization: DPoP`, with a proof of possession in the `DPoP`
-    /// header (RFC 9449 §7.1); accepted only by a layer configured for it.
-    Dpop,
 }
 
 /// Where in the request a token was found.
@@ -64,7 +54,7 @@ impl BearerToken {
             value,
             range,
             source,
-            scheme: AuthScheme::Bearer,
+            scheme: AuthScheme::BEARER,
             binding_checked: false,
         }
     }
@@ -75,7 +65,8 @@ impl BearerToken {
         self
     }
 
-    /// The scheme it was presented with.
+    /// The scheme it was presented with: [`AuthScheme::BEARER`] unless the
+    /// layer accepts another one in `Authorization` and the request used it.
     pub fn scheme(&self) -> AuthScheme {
         self.scheme
     }
@@ -159,9 +150,14 @@ impl Eq for BearerToken {}
 
 impl fmt::Debug for BearerToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.scheme {
-            AuthScheme::Bearer => write!(f, "BearerToken({:?}, <redacted>)", self.source),
-            scheme => write!(f, "BearerToken({:?}, {scheme:?}, <redacted>)", self.source),
+        if self.scheme == AuthScheme::BEARER {
+            write!(f, "BearerToken({:?}, <redacted>)", self.source)
+        } else {
+            write!(
+                f,
+                "BearerToken({:?}, {:?}, <redacted>)",
+                self.source, self.scheme
+            )
         }
     }
 }

@@ -3,8 +3,6 @@
 //! (`tests/fixtures/dpop/generate.py`). `cargo test` builds the example
 //! before it runs this.
 
-#![cfg(any(feature = "jwt-aws-lc-rs", feature = "jwt-rust-crypto"))]
-
 #[path = "support/example.rs"]
 mod example;
 #[path = "support/key_server.rs"]

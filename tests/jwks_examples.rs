@@ -2,8 +2,6 @@
 //! `OIDC_ISSUER` against a key server on 127.0.0.1, answering PyJWT's
 //! tokens. `cargo test` builds the example before it runs this.
 
-#![cfg(any(feature = "jwt-aws-lc-rs", feature = "jwt-rust-crypto"))]
-
 #[path = "support/example.rs"]
 mod example;
 #[path = "support/key_server.rs"]

@@ -3,8 +3,6 @@
 //! answering the PyJWT fixture tokens with the statuses and challenges of
 //! RFC 6750. `cargo test` builds the examples before it runs this.
 
-#![cfg(any(feature = "jwt-aws-lc-rs", feature = "jwt-rust-crypto"))]
-
 #[path = "support/example.rs"]
 mod example;
 #[path = "support/jwt.rs"]

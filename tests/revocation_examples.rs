@@ -2,8 +2,6 @@
 //! `redis-server` on 127.0.0.1; a token revoked through one is refused by
 //! the other. `cargo test` builds the example before it runs this.
 
-#![cfg(any(feature = "jwt-aws-lc-rs", feature = "jwt-rust-crypto"))]
-
 #[path = "support/example.rs"]
 mod example;
 #[path = "support/jwt.rs"]

@@ -74,9 +74,8 @@ pub trait HttpClient: fmt::Debug + Send + Sync + 'static {
 
 /// The default [`HttpClient`]: hyper-util's pooled client over rustls with
 /// the Mozilla root certificates (webpki-roots), HTTP/1.1, a connect timeout,
-/// no redirects, no proxy. TLS uses the crypto of the `jwt` backend
-/// (aws-lc-rs, or ring with `jwt-rust-crypto`), or rustls's process default
-/// without one ([`ConfigError::NoTlsProvider`] when none is installed).
+/// no redirects, no proxy. TLS uses the crate's crypto backend: aws-lc-rs,
+/// or ring with `rust-crypto` alone.
 ///
 /// For a private certificate authority, build one with
 /// [`with_tls_config`](Self::with_tls_config).
@@ -91,7 +90,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 impl HyperClient {
     /// The default client.
     pub fn new() -> Result<Self, ConfigError> {
-        let config = rustls::ClientConfig::builder_with_provider(tls_provider()?)
+        let config = rustls::ClientConfig::builder_with_provider(tls_provider())
             .with_safe_default_protocol_versions()
             .map_err(|_| ConfigError::NoTlsProvider)?
             .with_root_certificates(rustls::RootCertStore {
@@ -120,22 +119,14 @@ impl HyperClient {
     }
 }
 
-/// The rustls crypto provider of the selected `jwt` backend.
-fn tls_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, ConfigError> {
-    #[cfg(feature = "jwt-aws-lc-rs")]
-    {
-        Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-    }
-    #[cfg(all(feature = "jwt-rust-crypto", not(feature = "jwt-aws-lc-rs")))]
-    {
-        Ok(Arc::new(rustls::crypto::ring::default_provider()))
-    }
-    #[cfg(not(any(feature = "jwt-aws-lc-rs", feature = "jwt-rust-crypto")))]
-    {
-        rustls::crypto::CryptoProvider::get_default()
-            .cloned()
-            .ok_or(ConfigError::NoTlsProvider)
-    }
+/// The rustls crypto provider of this crate's backend: aws-lc-rs when its
+/// feature is on, ring (with `rust-crypto`) otherwise.
+fn tls_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    #[cfg(feature = "aws-lc-rs")]
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    #[cfg(not(feature = "aws-lc-rs"))]
+    let provider = rustls::crypto::ring::default_provider();
+    Arc::new(provider)
 }
 
 impl HttpClient for HyperClient {

@@ -270,7 +270,7 @@ impl<C> DpopBuilder<C> {
         if self.max_age.as_secs() == 0 {
             return Err(ConfigError::InvalidDuration);
         }
-        crate::jwt::ensure_crypto_provider()?;
+        crate::jwt::install_crypto_provider();
         let algs: Vec<&str> = self.algorithms.iter().map(algorithm_name).collect();
         let challenge = HeaderValue::try_from(format!("DPoP algs=\"{}\"", algs.join(" ")))
             .map_err(|_| ConfigError::AlgorithmNotForKey)?;

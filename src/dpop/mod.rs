@@ -108,6 +108,7 @@ mod proof;
 #[cfg(feature = "redis")]
 mod redis;
 mod replay;
+mod scheme;
 mod verifier;
 
 #[cfg(feature = "redis")]
@@ -115,11 +116,11 @@ mod verifier;
 pub use self::redis::{
     DEFAULT_REPLAY_PREFIX, DEFAULT_REPLAY_TIMEOUT, RedisReplayCache, RedisReplayFuture,
 };
-pub(crate) use config::DpopAnswer;
 pub use config::{
     DEFAULT_PROOF_LEEWAY, DEFAULT_PROOF_MAX_AGE, Dpop, DpopBuilder, DpopPolicy, MAX_PROOF_LEN,
 };
 pub use confirmation::{ClientCertificate, Confirmation, TokenBinding};
 pub use nonce::MIN_NONCE_SECRET_LEN;
 pub use replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayCache, ProofId, ProofWindow, ReplayCache};
+pub use scheme::DPOP;
 pub use verifier::{DpopFuture, DpopVerifier};

@@ -12,9 +12,10 @@ use super::check::{CheckedProof, check_proof};
 use super::config::{Dpop, DpopPolicy};
 use super::confirmation::{ClientCertificate, TokenBinding, names_digest};
 use super::replay::{MemoryReplayCache, ReplayCache};
+use super::scheme::DPOP;
 use crate::error::AuthError;
 use crate::facts::TokenFacts;
-use crate::token::{AuthScheme, BearerToken};
+use crate::token::BearerToken;
 use crate::verify::{Verdict, VerifyToken};
 
 /// The verifier [`BearerAuthLayer::with_dpop`](crate::BearerAuthLayer::with_dpop)
@@ -138,7 +139,7 @@ where
         let rules = &*self.dpop.rules;
         let now = (rules.answer.clock)();
         let proof = match token.scheme() {
-            AuthScheme::Dpop => match check_proof(rules, head, &token, now) {
+            DPOP => match check_proof(rules, head, &token, now) {
                 Ok(proof) => Some(proof),
                 Err(error) => return Verdict::Now(Err(error)),
             },

@@ -206,8 +206,7 @@ impl<X> IntrospectionVerifierBuilder<X> {
     /// ([`ConfigError::NoAudience`]); an empty issuer or audience; a leeway
     /// over [`MAX_LEEWAY`](crate::jwt::MAX_LEEWAY); a zero timeout or one over [`MAX_TIMEOUT`]; a
     /// zero response size; a zero concurrency
-    /// ([`ConfigError::ZeroCapacity`]); no TLS crypto for the default client
-    /// ([`ConfigError::NoTlsProvider`]).
+    /// ([`ConfigError::ZeroCapacity`]).
     pub fn build(self) -> Result<IntrospectionVerifier<X>, ConfigError> {
         let endpoint =
             allowed_url(&self.endpoint, self.http_policy).ok_or(ConfigError::InvalidUrl)?;

@@ -202,8 +202,7 @@ impl JwksBuilder {
     /// lifetime, a duration over a year, or a minimum lifetime above the
     /// maximum ([`ConfigError::InvalidDuration`]); a zero size cap
     /// ([`ConfigError::ZeroMaxLength`]); no runtime
-    /// ([`ConfigError::NoRuntime`]); no TLS crypto provider for the default
-    /// client ([`ConfigError::NoTlsProvider`]).
+    /// ([`ConfigError::NoRuntime`]).
     pub fn build(self) -> Result<Jwks, ConfigError> {
         if self.issuer.is_empty() {
             return Err(ConfigError::EmptyIssuerOrAudience);

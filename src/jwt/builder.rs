@@ -225,13 +225,11 @@ impl<C> JwtVerifierBuilder<C> {
     /// ([`ConfigError::NoIssuer`]), without an audience, or without `exp`; a
     /// maximum token size of zero; more than 64 required claims; a key bound
     /// to an issuer not accepted, or, with several issuers, a key bound to
-    /// none ([`ConfigError::IssuerBinding`]); no
-    /// jsonwebtoken crypto provider ([`ConfigError::NoCryptoProvider`]).
+    /// none ([`ConfigError::IssuerBinding`]).
     ///
-    /// With feature `jwt` or `jwt-rust-crypto` it installs that backend as
-    /// jsonwebtoken's process default, unless one is installed already:
-    /// jsonwebtoken would otherwise panic at the first token if another
-    /// crate in the build enabled its other backend too.
+    /// It installs this crate's crypto backend as jsonwebtoken's process
+    /// default, unless one is installed already: jsonwebtoken would
+    /// otherwise panic at the first token when both of its backends are on.
     pub fn build(mut self) -> Result<JwtVerifier<C>, ConfigError> {
         if self.keys.is_empty() && self.remote.is_empty() {
             return Err(ConfigError::NoKeys);
@@ -244,7 +242,7 @@ impl<C> JwtVerifierBuilder<C> {
             self.audience_check || rfc9068,
             self.leeway,
         )?;
-        ensure_crypto_provider()?;
+        install_crypto_provider();
         if rfc9068 && rules.issuers.is_empty() {
             return Err(ConfigError::NoIssuer);
         }
@@ -325,31 +323,17 @@ fn remote_by_issuer(
     Ok(Box::default())
 }
 
-/// Makes sure jsonwebtoken has a crypto provider, so that no token can make
-/// it panic: the backend of this crate's feature is installed (a provider
-/// the application installed first stays); with `jwt-core` alone, one
-/// verification is tried, and its panic becomes a configuration error.
-pub(crate) fn ensure_crypto_provider() -> Result<(), ConfigError> {
-    #[cfg(feature = "jwt-aws-lc-rs")]
-    {
-        use jsonwebtoken::crypto::{CryptoProvider, aws_lc};
-        let _already_installed = CryptoProvider::install_default(&aws_lc::DEFAULT_PROVIDER);
-        Ok(())
-    }
-    #[cfg(all(feature = "jwt-rust-crypto", not(feature = "jwt-aws-lc-rs")))]
-    {
-        use jsonwebtoken::crypto::{CryptoProvider, rust_crypto};
-        let _already_installed = CryptoProvider::install_default(&rust_crypto::DEFAULT_PROVIDER);
-        Ok(())
-    }
-    #[cfg(not(any(feature = "jwt-aws-lc-rs", feature = "jwt-rust-crypto")))]
-    {
-        let probe = std::panic::catch_unwind(|| {
-            let key = jsonwebtoken::DecodingKey::from_secret(&[0; 32]);
-            jsonwebtoken::crypto::verify("AAAA", b"probe", &key, jsonwebtoken::Algorithm::HS256)
-        });
-        probe.map(drop).map_err(|_| ConfigError::NoCryptoProvider)
-    }
+/// Installs this crate's crypto backend as jsonwebtoken's process default,
+/// so that no token can make it panic for want of one (a provider the
+/// application installed first stays): aws-lc-rs when its feature is on,
+/// RustCrypto otherwise.
+pub(crate) fn install_crypto_provider() {
+    use jsonwebtoken::crypto::CryptoProvider;
+    #[cfg(feature = "aws-lc-rs")]
+    let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+    #[cfg(not(feature = "aws-lc-rs"))]
+    let provider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+    let _already_installed = CryptoProvider::install_default(provider);
 }
 
 impl<C> fmt::Debug for JwtVerifierBuilder<C> {

@@ -20,9 +20,9 @@ pub const MAX_KID_LEN: usize = 256;
 const MIN_RSA_BITS: usize = 2048;
 /// Largest RSA modulus the backend verifies: aws-lc-rs takes up to 8192
 /// bits, the `rsa` crate of RustCrypto up to 4096.
-#[cfg(not(feature = "jwt-rust-crypto"))]
+#[cfg(feature = "aws-lc-rs")]
 const MAX_RSA_BITS: usize = 8192;
-#[cfg(feature = "jwt-rust-crypto")]
+#[cfg(not(feature = "aws-lc-rs"))]
 const MAX_RSA_BITS: usize = 4096;
 
 /// A key that verifies JWT signatures, with the algorithms it may verify and

@@ -87,18 +87,19 @@
 //!
 //! # Crypto backend
 //!
-//! jsonwebtoken panics at its first verification unless it has exactly one
-//! crypto backend. Feature `jwt` selects aws-lc-rs; `jwt-rust-crypto`
-//! selects RustCrypto instead (enable it *instead of* `jwt`: both together
-//! is a compile error). [`JwtVerifierBuilder::build`] installs the selected
-//! backend as jsonwebtoken's default, so another crate enabling the other
-//! backend cannot make it panic. `jwt-core` selects none, for an
-//! application that installs its own `jsonwebtoken::crypto::CryptoProvider`
-//! before building; `build` refuses to build without one.
+//! The backend is a feature of its own: `aws-lc-rs` (a default feature) or
+//! `rust-crypto` (RustCrypto, with ring for TLS). When both are on,
+//! aws-lc-rs is used, so a dependency tree that enables both still builds
+//! and works. jsonwebtoken panics at its first verification unless it can
+//! pick one provider, so [`JwtVerifierBuilder::build`] installs the chosen
+//! backend as jsonwebtoken's process default; a provider the application
+//! installed first stays. Without a backend, `jwt` (and the features that
+//! use it) is a compile error that says what to enable.
 
-#[cfg(all(feature = "jwt-aws-lc-rs", feature = "jwt-rust-crypto"))]
+#[cfg(not(any(feature = "aws-lc-rs", feature = "rust-crypto")))]
 compile_error!(
-    "tower-bearer-auth: enable one jsonwebtoken backend: `jwt` (aws-lc-rs) or `jwt-rust-crypto`, not both"
+    "tower-bearer-auth: `jwt`, `jwks`, `introspection` and `dpop` need a crypto backend: \
+     keep the default feature `aws-lc-rs`, or enable `rust-crypto`"
 );
 
 mod access_claims;
@@ -132,7 +133,7 @@ pub use verifier::JwtVerifier;
 pub use jsonwebtoken;
 
 #[cfg(feature = "dpop")]
-pub(crate) use {builder::ensure_crypto_provider, header::media_type_is};
+pub(crate) use {builder::install_crypto_provider, header::media_type_is};
 #[cfg(feature = "introspection")]
 pub(crate) use {
     claims::{ClaimRules, Registered},

@@ -19,7 +19,7 @@ pub trait Subject {
     fn who(&self) -> String;
 }
 
-#[cfg(feature = "jwt-core")]
+#[cfg(feature = "jwt")]
 impl Subject for tower_bearer_auth::jwt::AccessClaims {
     fn who(&self) -> String {
         self.sub().unwrap_or_default().to_owned()

@@ -1,0 +1,101 @@
+//! Authentication schemes: the ones the layer takes tokens under, and the
+//! challenges its refusals carry.
+//!
+//! The core knows `Bearer` (RFC 6750) and nothing else. A module that adds
+//! a scheme (`dpop`) hands the layer a [`Schemes`]: the `Authorization`
+//! schemes to accept and the [`ChallengeSet`] that answers for them.
+
+use std::fmt;
+use std::sync::Arc;
+
+use http::{HeaderMap, HeaderValue};
+
+use crate::rejection::Rejected;
+
+/// An authentication scheme of the `Authorization` header (RFC 9110
+/// §11.4), compared without regard to case.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AuthScheme(&'static str);
+
+impl AuthScheme {
+    /// `Bearer` (RFC 6750): the `Authorization` scheme, and the scheme of a
+    /// token from every other source.
+    pub const BEARER: Self = Self("Bearer");
+
+    /// The scheme `name`, as registered (`DPoP`).
+    #[allow(
+        dead_code,
+        reason = "the seam a scheme module plugs into; none may be built"
+    )]
+    pub(crate) const fn new(name: &'static str) -> Self {
+        Self(name)
+    }
+
+    /// Its registered name.
+    pub fn name(self) -> &'static str {
+        self.0
+    }
+
+    /// Whether `name`, as a request wrote it, names this scheme.
+    pub(crate) fn is(self, name: &[u8]) -> bool {
+        self.0.as_bytes().eq_ignore_ascii_case(name)
+    }
+}
+
+impl fmt::Debug for AuthScheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// The challenges of a layer that accepts another scheme than `Bearer`
+/// alone, and any header its refusals need.
+pub(crate) trait ChallengeSet: Send + Sync + fmt::Debug {
+    /// Every `WWW-Authenticate` challenge for `rejected`, in order, each
+    /// with whether it carries the error. `bearer` is the layer's `Bearer`
+    /// challenge without the error; `presented`, the scheme the request
+    /// used.
+    fn challenges(
+        &self,
+        rejected: &Rejected<'_>,
+        bearer: &HeaderValue,
+        presented: Presented<'_>,
+    ) -> Vec<(HeaderValue, bool)>;
+
+    /// Adds the other headers the answer needs, whoever built it.
+    fn complete(&self, rejected: &Rejected<'_>, headers: &mut HeaderMap);
+}
+
+/// The schemes a layer accepts in `Authorization`, and the challenges for
+/// them: `Bearer` and its challenge unless a module plugs in more.
+#[derive(Clone, Debug)]
+#[allow(
+    dead_code,
+    reason = "the seam a scheme module plugs into; none may be built"
+)]
+pub(crate) struct Schemes {
+    pub(crate) accepted: &'static [AuthScheme],
+    pub(crate) challenges: Option<Arc<dyn ChallengeSet>>,
+}
+
+impl Default for Schemes {
+    fn default() -> Self {
+        Self {
+            accepted: &[AuthScheme::BEARER],
+            challenges: None,
+        }
+    }
+}
+
+/// The scheme a refused request presented, as the one parser of
+/// `Authorization` reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Presented<'a> {
+    /// No `Authorization` line: any token came from another source, which
+    /// carries bearer tokens.
+    Nothing,
+    /// The scheme name of the one `Authorization` line, as written.
+    Scheme(&'a [u8]),
+    /// Several `Authorization` lines: which one counts is unclear.
+    Several,
+}
