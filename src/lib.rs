@@ -261,6 +261,8 @@ pub mod cache;
 #[cfg(feature = "jwt")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
 pub mod jwt;
+#[cfg(feature = "jwt")]
+mod registered;
 
 #[cfg(any(feature = "jwks", feature = "introspection"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "jwks", feature = "introspection"))))]

@@ -84,7 +84,7 @@ impl BearerToken {
     }
 
     /// The same token, marked as one whose binding the caller checks after
-    /// verification: what `dpop::DpopVerifier` (feature `dpop`) does with
+    /// verification: what a wrapper that checks proofs of possession does with
     /// every token it hands on. Mark a token only in a wrapper that refuses
     /// every `cnf` it cannot prove.
     #[must_use]

@@ -14,7 +14,8 @@ use super::form::{basic_credentials, post_credentials};
 use super::verifier::{ClientAuth, Inner, IntrospectionVerifier};
 use crate::client::{HttpClient, HttpPolicy, HyperClient, allowed_url, without_userinfo};
 use crate::error::ConfigError;
-use crate::jwt::{ClaimRules, DEFAULT_LEEWAY};
+use crate::jwt::DEFAULT_LEEWAY;
+use crate::registered::ClaimRules;
 
 /// The most one introspection (connect, request, whole response) may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);

@@ -7,7 +7,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use super::claims::IntrospectionClaims;
 use super::error::{IntrospectionError, IntrospectionErrorKind};
 use crate::error::AuthError;
-use crate::jwt::{ClaimRules, Registered};
+use crate::registered::{ClaimRules, Registered};
 use crate::scope::Scopes;
 
 /// The members this crate reads itself. Names given twice are refused.

@@ -22,7 +22,8 @@ use crate::client::{HttpClient, ReadError, read_limited};
 use crate::error::AuthError;
 use crate::facts::TokenFacts;
 use crate::future::VerifyFuture;
-use crate::jwt::{ClaimRules, now};
+use crate::jwt::now;
+use crate::registered::ClaimRules;
 use crate::token::BearerToken;
 use crate::verify::VerifyToken;
 

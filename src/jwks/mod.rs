@@ -81,5 +81,4 @@ pub use builder::{
 };
 pub use document::MAX_KEYS;
 pub use error::{JwksError, JwksErrorKind};
-pub(crate) use source::Lookup;
 pub use source::{Jwks, JwksStatus};

@@ -2,6 +2,8 @@
 //! refreshed in the background and on an unknown `kid`.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
@@ -21,7 +23,7 @@ use super::error::{JwksError, JwksErrorKind};
 use super::trace::event;
 use crate::client::{HttpClient, HttpPolicy, ReadError, allowed_url, read_limited};
 use crate::facts::KeyFingerprint;
-use crate::jwt::{Compact, KeySet};
+use crate::jwt::{Compact, JwtVerifierBuilder, KeySet, KeySource, Lookup};
 use crate::jwt::{JwtError, JwtErrorKind};
 
 /// The keys of one issuer, from its JWK Set URL or found by OpenID Connect
@@ -112,16 +114,6 @@ struct State {
     etag: Option<HeaderValue>,
     last_error: Option<JwksError>,
     fetches: u64,
-}
-
-/// What the current keys say about a token.
-pub(crate) enum Lookup {
-    /// The signature was checked: verified or refused.
-    Done(Result<(), JwtError>),
-    /// The token names a `kid` the set lacks.
-    UnknownKid,
-    /// No usable keys: never fetched, or past their lifetime and staleness.
-    NoKeys,
 }
 
 /// What one successful fetch brought.
@@ -219,14 +211,30 @@ impl Jwks {
             fetches: state.fetches,
         }
     }
+}
 
+impl<C> JwtVerifierBuilder<C> {
+    /// Accepts tokens of the issuer of `jwks`, verified with its keys only
+    /// (fetched, cached and refreshed by `jwks`; see [`crate::jwks`]). Call
+    /// it again for more issuers: a token's `iss` selects the key source,
+    /// and a token of an issuer not configured is refused before anything
+    /// is fetched.
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+    pub fn with_jwks(self, jwks: Jwks) -> Self {
+        let issuer = jwks.issuer().to_owned();
+        self.with_key_source(&issuer, Arc::new(jwks))
+    }
+}
+
+/// The fetched keys, as the JWT verifier asks for them.
+impl KeySource for Jwks {
     /// Checks `token`'s signature with the current keys; never waits.
-    pub(crate) fn verify(&self, kid: Option<&str>, alg: Algorithm, token: &Compact<'_>) -> Lookup {
+    fn verify(&self, kid: Option<&str>, alg: Algorithm, token: &Compact<'_>) -> Lookup {
         let current = self.shared.keys.load();
         let Some(snapshot) = current.as_deref().filter(|s| s.is_usable()) else {
             return Lookup::NoKeys;
         };
-        match (snapshot.keys.verify(kid, None, alg, token), kid) {
+        match (snapshot.keys.verify(kid, alg, token), kid) {
             // A `kid` the set lacks is a key not fetched yet, even when keys
             // without a `kid` were tried in its place and failed.
             (Err(error), Some(kid))
@@ -239,7 +247,7 @@ impl Jwks {
     }
 
     /// The fingerprints of the current keys that `kid` and `alg` select.
-    pub(crate) fn fingerprints(
+    fn fingerprints(
         &self,
         kid: Option<&str>,
         alg: Algorithm,
@@ -249,12 +257,12 @@ impl Jwks {
             .as_deref()
             .filter(|s| s.is_usable())
             .ok_or(JwtErrorKind::KeysUnavailable)?;
-        let keys = snapshot.keys.candidates(kid, None, alg)?;
+        let keys = snapshot.keys.candidates(kid, alg)?;
         Ok(keys.map(|(_, fingerprint)| *fingerprint).collect())
     }
 
     /// Whether the current keys are usable and hold this one.
-    pub(crate) fn holds(&self, fingerprint: &KeyFingerprint) -> bool {
+    fn holds(&self, fingerprint: &KeyFingerprint) -> bool {
         self.shared
             .keys
             .load()
@@ -264,21 +272,24 @@ impl Jwks {
 
     /// Waits for new keys: joins the fetch in flight, or starts one unless
     /// one started less than the cooldown ago. Bounded by the timeout.
-    pub(crate) async fn refreshed(&self) {
-        if let Some(mut completed) = self.shared.start_fetch(true) {
-            let wait = self.shared.config.timeout + Duration::from_millis(100);
-            let _ = tokio::time::timeout(wait, completed.changed()).await;
-        }
+    fn refreshed(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        let completed = self.shared.start_fetch(true);
+        let wait = self.shared.config.timeout + Duration::from_millis(100);
+        Box::pin(async move {
+            if let Some(mut completed) = completed {
+                let _ = tokio::time::timeout(wait, completed.changed()).await;
+            }
+        })
     }
 
     /// Starts a fetch unless one is in flight or in its cooldown; does not
     /// wait for it.
-    pub(crate) fn refresh_soon(&self) {
+    fn refresh_soon(&self) {
         drop(self.shared.start_fetch(true));
     }
 
     /// The `Retry-After` for a request refused because no keys are usable.
-    pub(crate) fn retry_after(&self) -> Duration {
+    fn retry_after(&self) -> Duration {
         self.shared.config.cooldown
     }
 }

@@ -6,12 +6,13 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::claims::{ClaimRules, MAX_REQUIRED};
 use super::header::media_type_is;
 use super::key::JwtKey;
 use super::key_set::KeySet;
-use super::verifier::{ClaimsCheck, Inner, JwtVerifier, RemoteKeys};
+use super::key_source::{KeySource, KeySources};
+use super::verifier::{ClaimsCheck, Inner, JwtVerifier};
 use crate::error::ConfigError;
+use crate::registered::{ClaimRules, MAX_REQUIRED};
 
 /// The default [`JwtVerifierBuilder::with_leeway`]: one minute of clock skew.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
@@ -91,7 +92,8 @@ impl TypeRule {
 #[must_use]
 pub struct JwtVerifierBuilder<C> {
     keys: Vec<JwtKey>,
-    remote: Vec<RemoteKeys>,
+    /// Key sources by their issuer.
+    remote: Vec<(Box<str>, Arc<dyn KeySource>)>,
     issuers: Vec<Box<str>>,
     audiences: Vec<Box<str>>,
     audience_check: bool,
@@ -132,15 +134,14 @@ impl<C> JwtVerifierBuilder<C> {
         self
     }
 
-    /// Accepts tokens of the issuer of `jwks`, verified with its keys only
-    /// (fetched, cached and refreshed by `jwks`; see [`crate::jwks`]). Call
-    /// it again for more issuers: a token's `iss` selects the key source,
-    /// and a token of an issuer not configured is refused before anything
-    /// is fetched.
-    #[cfg(feature = "jwks")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
-    pub fn with_jwks(mut self, jwks: crate::jwks::Jwks) -> Self {
-        self.remote.push(jwks);
+    /// Accepts tokens of `issuer`, verified with the keys of `source`
+    /// only: how a source that fetches keys plugs in (`with_jwks`).
+    #[allow(
+        dead_code,
+        reason = "the seam a key source that fetches plugs into; none may be built"
+    )]
+    pub(crate) fn with_key_source(mut self, issuer: &str, source: Arc<dyn KeySource>) -> Self {
+        self.remote.push((issuer.into(), source));
         self
     }
 
@@ -234,7 +235,7 @@ impl<C> JwtVerifierBuilder<C> {
         if self.keys.is_empty() && self.remote.is_empty() {
             return Err(ConfigError::NoKeys);
         }
-        let remote = remote_by_issuer(&mut self.issuers, self.remote, &self.keys)?;
+        accept_source_issuers(&mut self.issuers, &self.remote)?;
         let rfc9068 = self.profile == JwtProfile::Rfc9068;
         let mut rules = ClaimRules::new(
             self.issuers,
@@ -261,12 +262,11 @@ impl<C> JwtVerifierBuilder<C> {
         if required.len() > MAX_REQUIRED {
             return Err(ConfigError::TooManyRequiredClaims { max: MAX_REQUIRED });
         }
-        let keys = KeySet::new(self.keys, &rules.issuers)?;
+        let sources = sources_by_issuer(self.keys, &self.remote, &rules.issuers)?;
         rules.require_exp = self.require_exp;
         rules.required = required.into();
         Ok(JwtVerifier::from_inner(Inner {
-            keys,
-            remote,
+            sources,
             rules,
             types: if rfc9068 {
                 TypeRule::AccessTokenJwt
@@ -280,47 +280,68 @@ impl<C> JwtVerifierBuilder<C> {
     }
 }
 
-/// Each key source at the index of its issuer, which is accepted if it was
-/// not already. An issuer has one source, and configured keys may not also
-/// answer for an issuer with fetched keys: which would win is a guess.
-#[cfg(feature = "jwks")]
-fn remote_by_issuer(
+/// Accepts the issuer of each key source, if it was not already. An issuer
+/// has one source: which of two would answer is a guess.
+fn accept_source_issuers(
     issuers: &mut Vec<Box<str>>,
-    remote: Vec<RemoteKeys>,
-    keys: &[JwtKey],
-) -> Result<Box<[Option<RemoteKeys>]>, ConfigError> {
-    let position = |issuers: &[Box<str>], issuer: &str| issuers.iter().position(|i| **i == *issuer);
-    for jwks in &remote {
-        if position(issuers, jwks.issuer()).is_none() {
-            issuers.push(jwks.issuer().into());
+    remote: &[(Box<str>, Arc<dyn KeySource>)],
+) -> Result<(), ConfigError> {
+    for (at, (issuer, _)) in remote.iter().enumerate() {
+        if remote[..at].iter().any(|(earlier, _)| earlier == issuer) {
+            return Err(ConfigError::IssuerBinding);
+        }
+        if !issuers.contains(issuer) {
+            issuers.push(issuer.clone());
         }
     }
-    let mut by_issuer: Vec<Option<RemoteKeys>> = vec![None; issuers.len()];
-    for jwks in remote {
-        let slot = position(issuers, jwks.issuer()).and_then(|i| by_issuer.get_mut(i));
-        match slot {
-            Some(slot @ None) => *slot = Some(jwks),
-            _ => return Err(ConfigError::IssuerBinding),
-        }
-    }
-    let fetched = |issuer: &str| position(issuers, issuer).is_some_and(|i| by_issuer[i].is_some());
-    let overlap = keys.iter().any(|key| match key.issuer() {
-        Some(issuer) => fetched(issuer),
-        None => by_issuer.iter().any(Option::is_some),
-    });
-    if overlap {
-        return Err(ConfigError::IssuerBinding);
-    }
-    Ok(by_issuer.into())
+    Ok(())
 }
 
-#[cfg(not(feature = "jwks"))]
-fn remote_by_issuer(
-    _issuers: &mut Vec<Box<str>>,
-    _remote: Vec<RemoteKeys>,
-    _keys: &[JwtKey],
-) -> Result<Box<[Option<RemoteKeys>]>, ConfigError> {
-    Ok(Box::default())
+/// The key source of each accepted issuer (by index), and the keys of
+/// tokens without an accepted issuer: the issuer's own source, or the
+/// configured keys bound to it or to none.
+///
+/// Which key may vouch for which tokens is never a guess (RFC 8725 §3.8):
+/// a key bound to an issuer not accepted or one with its own source is
+/// refused, and so is a key bound to none beside several issuers or any
+/// key source.
+fn sources_by_issuer(
+    keys: Vec<JwtKey>,
+    remote: &[(Box<str>, Arc<dyn KeySource>)],
+    issuers: &[Box<str>],
+) -> Result<KeySources, ConfigError> {
+    let bindings = keys
+        .iter()
+        .map(|key| match key.issuer() {
+            Some(bound) => issuers
+                .iter()
+                .position(|issuer| **issuer == *bound)
+                .filter(|&at| !remote.iter().any(|(of, _)| *of == issuers[at]))
+                .map(Some)
+                .ok_or(ConfigError::IssuerBinding),
+            None if issuers.len() > 1 || !remote.is_empty() => Err(ConfigError::IssuerBinding),
+            None => Ok(None),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let keys_of = |issuer: Option<usize>| -> Arc<dyn KeySource> {
+        let keys = keys.iter().zip(&bindings);
+        let bound = keys.filter(|(_, bound)| bound.is_none() || **bound == issuer);
+        Arc::new(KeySet::new(bound.map(|(key, _)| key.clone()).collect()))
+    };
+    let by_issuer = issuers
+        .iter()
+        .enumerate()
+        .map(
+            |(at, issuer)| match remote.iter().find(|(of, _)| of == issuer) {
+                Some((_, source)) => Arc::clone(source),
+                None => keys_of(Some(at)),
+            },
+        )
+        .collect();
+    Ok(KeySources {
+        by_issuer,
+        without_issuer: keys_of(None),
+    })
 }
 
 /// Installs this crate's crypto backend as jsonwebtoken's process default,

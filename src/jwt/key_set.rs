@@ -9,47 +9,27 @@ use jsonwebtoken::Algorithm;
 use super::compact::Compact;
 use super::error::{JwtError, JwtErrorKind};
 use super::key::JwtKey;
-use crate::error::ConfigError;
 use crate::facts::KeyFingerprint;
 
-/// The configured keys. A token's `kid` selects the keys with that id; a
-/// `kid` no key has falls back to the keys configured without an id; a
-/// token without a `kid` may be verified by any key. Among those, only keys
-/// bound to the token's `alg` are tried.
-///
-/// A key bound to an issuer answers only tokens whose `iss` is that issuer.
+/// The keys of one issuer (or of tokens without one). A token's `kid`
+/// selects the keys with that id; a `kid` no key has falls back to the keys
+/// configured without an id; a token without a `kid` may be verified by any
+/// key. Among those, only keys bound to the token's `alg` are tried.
 #[derive(Clone)]
 pub(crate) struct KeySet {
     keys: Box<[JwtKey]>,
-    /// Per key, the index of its issuer among the accepted issuers.
-    issuers: Box<[Option<usize>]>,
     /// Per key, its fingerprint, which remembered verdicts name.
     fingerprints: Box<[KeyFingerprint]>,
 }
 
 impl KeySet {
-    /// `keys`, each bound issuer resolved against `accepted`. With more than
-    /// one accepted issuer every key must be bound to one of them, or any
-    /// issuer's key could vouch for another's tokens (RFC 8725 §3.8).
-    pub(crate) fn new(keys: Vec<JwtKey>, accepted: &[Box<str>]) -> Result<Self, ConfigError> {
-        let issuers = keys
-            .iter()
-            .map(|key| match key.issuer() {
-                Some(bound) => accepted
-                    .iter()
-                    .position(|issuer| **issuer == *bound)
-                    .map(Some)
-                    .ok_or(ConfigError::IssuerBinding),
-                None if accepted.len() > 1 => Err(ConfigError::IssuerBinding),
-                None => Ok(None),
-            })
-            .collect::<Result<_, _>>()?;
+    /// Configured `keys`.
+    pub(crate) fn new(keys: Vec<JwtKey>) -> Self {
         let fingerprints = keys.iter().map(JwtKey::fingerprint).collect();
-        Ok(Self {
+        Self {
             keys: keys.into(),
-            issuers,
             fingerprints,
-        })
+        }
     }
 
     /// The keys `issuer` published (its JWK Set), answering tokens of any
@@ -63,7 +43,6 @@ impl KeySet {
             .map(|key| key.clone().with_issuer(Arc::clone(issuer)).fingerprint())
             .collect();
         Self {
-            issuers: keys.iter().map(|_| None).collect(),
             keys: keys.into(),
             fingerprints,
         }
@@ -86,26 +65,18 @@ impl KeySet {
         self.fingerprints.contains(fingerprint)
     }
 
-    /// The keys that the token's accepted `issuer` (an index), `kid` and
-    /// `alg` select, with their fingerprints:
-    /// [`UnknownKey`](JwtErrorKind::UnknownKey) if none has the `kid` (or
-    /// belongs to the issuer), [`Algorithm`](JwtErrorKind::Algorithm) if
-    /// those that could answer are bound to other algorithms.
+    /// The keys that the token's `kid` and `alg` select, with their
+    /// fingerprints: [`UnknownKey`](JwtErrorKind::UnknownKey) if none has
+    /// the `kid`, [`Algorithm`](JwtErrorKind::Algorithm) if those that could
+    /// answer are bound to other algorithms.
     pub(crate) fn candidates(
         &self,
         kid: Option<&str>,
-        issuer: Option<usize>,
         alg: Algorithm,
     ) -> Result<impl Iterator<Item = (&JwtKey, &KeyFingerprint)>, JwtError> {
-        let of_issuer = self
-            .keys
-            .iter()
-            .zip(&self.fingerprints)
-            .zip(&self.issuers)
-            .filter(move |(_, bound)| bound.is_none() || **bound == issuer)
-            .map(|(key, _)| key);
-        let named = kid.filter(|kid| of_issuer.clone().any(|(key, _)| key.kid() == Some(kid)));
-        let mut candidates = of_issuer
+        let all = self.keys.iter().zip(&self.fingerprints);
+        let named = kid.filter(|kid| all.clone().any(|(key, _)| key.kid() == Some(kid)));
+        let mut candidates = all
             .filter(move |(key, _)| match named {
                 Some(kid) => key.kid() == Some(kid),
                 None => kid.is_none() || key.kid.is_none(),
@@ -123,17 +94,16 @@ impl KeySet {
         Ok(allowed)
     }
 
-    /// Verifies the signature of `token` with a key that the token's
-    /// accepted `issuer`, `kid` and `alg` select ([`candidates`](Self::candidates)):
+    /// Verifies the signature of `token` with a key that the token's `kid`
+    /// and `alg` select ([`candidates`](Self::candidates)):
     /// [`BadSignature`](JwtErrorKind::BadSignature) if none verifies it.
     pub(crate) fn verify(
         &self,
         kid: Option<&str>,
-        issuer: Option<usize>,
         alg: Algorithm,
         token: &Compact<'_>,
     ) -> Result<(), JwtError> {
-        let allowed = self.candidates(kid, issuer, alg)?;
+        let allowed = self.candidates(kid, alg)?;
         // `alg: none` never gets here; an empty signature never reaches the
         // crypto.
         if !token.signature.is_empty() {

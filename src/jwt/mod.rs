@@ -105,7 +105,6 @@ compile_error!(
 mod access_claims;
 mod algorithms;
 mod builder;
-mod claims;
 pub(crate) mod compact;
 mod der;
 mod error;
@@ -113,6 +112,7 @@ mod header;
 pub(crate) mod json;
 mod key;
 mod key_set;
+mod key_source;
 mod verifier;
 
 pub use access_claims::AccessClaims;
@@ -132,12 +132,13 @@ pub use verifier::JwtVerifier;
 #[doc(no_inline)]
 pub use jsonwebtoken;
 
+#[cfg(feature = "introspection")]
+pub(crate) use verifier::now;
 #[cfg(feature = "dpop")]
 pub(crate) use {builder::install_crypto_provider, header::media_type_is};
-#[cfg(feature = "introspection")]
-pub(crate) use {
-    claims::{ClaimRules, Registered},
-    verifier::now,
-};
 #[cfg(feature = "jwks")]
-pub(crate) use {compact::Compact, key_set::KeySet};
+pub(crate) use {
+    compact::Compact,
+    key_set::KeySet,
+    key_source::{KeySource, Lookup},
+};

@@ -13,13 +13,13 @@ use serde::de::DeserializeOwned;
 use super::JwtFuture;
 use super::access_claims::AccessClaims;
 use super::builder::{JwtVerifierBuilder, TypeRule};
-use super::claims::{ClaimRules, Registered};
 use super::compact::{Compact, decode_segment};
 use super::error::{JwtError, JwtErrorKind};
 use super::header::JoseHeader;
-use super::key_set::KeySet;
+use super::key_source::{KeySource, KeySources, Lookup};
 use crate::error::AuthError;
 use crate::facts::{KeyFingerprint, TokenFacts};
+use crate::registered::{ClaimRules, Registered};
 use crate::token::BearerToken;
 use crate::verify::{Verdict, VerifyToken};
 
@@ -49,16 +49,8 @@ pub struct JwtVerifier<C = AccessClaims> {
     inner: Arc<Inner<C>>,
 }
 
-/// The key source of an issuer whose keys are fetched (feature `jwks`).
-#[cfg(feature = "jwks")]
-pub(crate) type RemoteKeys = crate::jwks::Jwks;
-#[cfg(not(feature = "jwks"))]
-pub(crate) type RemoteKeys = std::convert::Infallible;
-
 pub(crate) struct Inner<C> {
-    pub(crate) keys: KeySet,
-    /// Per accepted issuer (by index), its fetched keys, if any.
-    pub(crate) remote: Box<[Option<RemoteKeys>]>,
+    pub(crate) sources: KeySources,
     pub(crate) rules: ClaimRules,
     pub(crate) types: TypeRule,
     pub(crate) max_token_size: usize,
@@ -98,24 +90,23 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
     pub fn verify_jwt_at(&self, token: &str, now: u64) -> Result<C, JwtError> {
         let mut stalled = None;
         let verified = self.verify_at(token.as_bytes(), now, false, &mut stalled);
-        #[cfg(feature = "jwks")]
-        if let Some(jwks) = stalled {
-            jwks.refresh_soon();
+        if let Some(source) = stalled {
+            source.refresh_soon();
         }
         verified
     }
 
     /// Verifies `token`, refusing it if it is bound to a key unless
     /// `binding_checked` (by the caller, afterwards); when the issuer's
-    /// fetched keys cannot decide (an unknown `kid`, no usable keys),
-    /// `stalled` receives them, so the caller may wait for a refresh and
+    /// key source cannot decide (an unknown `kid`, no usable keys),
+    /// `stalled` receives it, so the caller may wait for a refresh and
     /// try again.
     fn verify_at(
         &self,
         token: &[u8],
         now: u64,
         binding_checked: bool,
-        stalled: &mut Option<RemoteKeys>,
+        stalled: &mut Option<Arc<dyn KeySource>>,
     ) -> Result<C, JwtError> {
         let inner = &*self.inner;
         let payload = self.read(token, false, |read| {
@@ -226,46 +217,25 @@ impl<C> JwtVerifier<C> {
     }
 
     /// The fingerprints of the keys that `kid`, `issuer` and `alg` select
-    /// now: fetched ones if the issuer has them, configured ones otherwise.
+    /// now.
     fn fingerprints(
         &self,
         kid: Option<&str>,
         issuer: Option<usize>,
         alg: Algorithm,
     ) -> Result<Vec<KeyFingerprint>, JwtError> {
-        #[cfg(feature = "jwks")]
-        if let Some(jwks) = self.remote_keys(issuer) {
-            return jwks.fingerprints(kid, alg);
-        }
-        let keys = self.inner.keys.candidates(kid, issuer, alg)?;
-        Ok(keys.map(|(_, fingerprint)| *fingerprint).collect())
+        self.source(issuer).fingerprints(kid, alg)
     }
 
-    /// Whether every key in `facts` is still among the configured keys or
-    /// the usable fetched ones. A fetched key's fingerprint names its
-    /// issuer, so only the set of the issuer that vouched for the token
-    /// can hold it.
+    /// Whether every key in `facts` is still held by a key source.
     fn trusts(&self, facts: &TokenFacts) -> bool {
-        let inner = &*self.inner;
-        facts.keys().iter().all(|key| {
-            if inner.keys.contains(key) {
-                return true;
-            }
-            #[cfg(feature = "jwks")]
-            if inner.remote.iter().flatten().any(|jwks| jwks.holds(key)) {
-                return true;
-            }
-            false
-        })
+        facts.keys().iter().all(|key| self.inner.sources.hold(key))
     }
 
-    /// The fetched keys of the accepted issuer at `issuer` (an index), if
-    /// it has them.
-    #[cfg(feature = "jwks")]
-    fn remote_keys(&self, issuer: Option<usize>) -> Option<&RemoteKeys> {
-        issuer
-            .and_then(|issuer| self.inner.remote.get(issuer))
-            .and_then(Option::as_ref)
+    /// The key source of the accepted issuer at `issuer` (an index), or of
+    /// tokens without one.
+    fn source(&self, issuer: Option<usize>) -> &Arc<dyn KeySource> {
+        self.inner.sources.of(issuer)
     }
 }
 
@@ -283,31 +253,24 @@ fn epoch_seconds(exp: f64) -> SystemTime {
 }
 
 impl<C> JwtVerifier<C> {
-    /// Checks the signature with the keys of the token's issuer: fetched
-    /// ones if it has them, configured ones otherwise.
+    /// Checks the signature with the keys of the token's issuer; a source
+    /// that could not decide goes into `stalled`.
     fn check_signature(
         &self,
         kid: Option<&str>,
         issuer: Option<usize>,
         alg: Algorithm,
         compact: &Compact<'_>,
-        stalled: &mut Option<RemoteKeys>,
+        stalled: &mut Option<Arc<dyn KeySource>>,
     ) -> Result<(), JwtError> {
-        let inner = &*self.inner;
-        #[cfg(feature = "jwks")]
-        if let Some(jwks) = self.remote_keys(issuer) {
-            use crate::jwks::Lookup;
-            let kind = match jwks.verify(kid, alg, compact) {
-                Lookup::Done(verified) => return verified,
-                Lookup::UnknownKid => JwtErrorKind::UnknownKey,
-                Lookup::NoKeys => JwtErrorKind::KeysUnavailable,
-            };
-            *stalled = Some(jwks.clone());
-            return Err(kind.into());
-        }
-        #[cfg(not(feature = "jwks"))]
-        let _ = stalled;
-        inner.keys.verify(kid, issuer, alg, compact)
+        let source = self.source(issuer);
+        let kind = match source.verify(kid, alg, compact) {
+            Lookup::Done(verified) => return verified,
+            Lookup::UnknownKid => JwtErrorKind::UnknownKey,
+            Lookup::NoKeys => JwtErrorKind::KeysUnavailable,
+        };
+        *stalled = Some(Arc::clone(source));
+        Err(kind.into())
     }
 }
 
@@ -337,16 +300,15 @@ where
         let bound_ok = token.binding_checked();
         // The bytes: a b64token is ASCII, no need to check it is UTF-8.
         let verified = self.verify_at(token.as_bytes(), now(), bound_ok, &mut stalled);
-        #[cfg(feature = "jwks")]
-        if let Some(jwks) = stalled {
+        if let Some(source) = stalled {
             let verifier = self.clone();
             return JwtFuture::waiting(async move {
-                jwks.refreshed().await;
+                source.refreshed().await;
                 verifier
                     .verify_at(token.as_bytes(), now(), bound_ok, &mut None)
                     .map_err(|error| match error.kind() {
                         JwtErrorKind::KeysUnavailable => {
-                            AuthError::from(error).with_retry_after(jwks.retry_after())
+                            AuthError::from(error).with_retry_after(source.retry_after())
                         }
                         _ => AuthError::from(error),
                     })
@@ -387,11 +349,7 @@ impl<C> fmt::Debug for JwtVerifier<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         f.debug_struct("JwtVerifier")
-            .field("keys", &inner.keys)
-            .field(
-                "remote_keys",
-                &inner.remote.iter().flatten().collect::<Vec<_>>(),
-            )
+            .field("sources", &inner.sources)
             .field("rules", &inner.rules)
             .field("types", &inner.types)
             .field("max_token_size", &inner.max_token_size)

@@ -1,15 +1,17 @@
-//! The registered claims (RFC 7519 §4.1), read and checked in one pass over
-//! the payload, before the application's claims type sees it.
+//! The registered claims (RFC 7519 §4.1: `exp`, `nbf`, `iat`, `iss`, `aud`,
+//! and the claims a verifier requires), read and checked in one pass over a
+//! JSON object before the application's claims type sees it: a JWT's
+//! payload, or an introspection answer (RFC 7662 §2.2 uses the same names).
 
 use std::fmt;
 use std::time::Duration;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::builder::MAX_LEEWAY;
-use super::error::{JwtError, JwtErrorKind};
-use super::json::{Names, NumericDate, Skip, Str};
 use crate::error::ConfigError;
+use crate::jwt::MAX_LEEWAY;
+use crate::jwt::json::{Names, NumericDate, Skip, Str};
+use crate::jwt::{JwtError, JwtErrorKind};
 
 /// What a payload must satisfy, fixed when the verifier is built.
 #[derive(Clone, Debug)]
