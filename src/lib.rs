@@ -17,6 +17,8 @@
 //!    opt-in; a request presenting more than one token is `invalid_request`.
 //!    With `dpop` (feature `dpop`), `Authorization: DPoP` too, its proof
 //!    checked and every token's binding (`cnf`) proved after verification.
+//!    One parser of `Authorization` finds the token and, for a refusal,
+//!    the scheme whose challenge carries the error.
 //! 2. **Verify** ([`VerifyToken`]): the user's verifier gets the token and
 //!    the request head and answers claims or an [`AuthError`]. Closures are
 //!    verifiers; [`StaticTokens`] checks a fixed set of API keys; `jwt`
@@ -48,6 +50,25 @@
 //!
 //! The service's error type is the inner service's: every refusal is a
 //! response. The response future is a named type; nothing is boxed on the way.
+//!
+//! # Where new capabilities plug in
+//!
+//! The core (the layer, its service and future, extraction, rejection and
+//! challenges) knows `Bearer` and the [`VerifyToken`] trait, and nothing
+//! of the features built on them:
+//!
+//! - **A scheme** hands the layer the `Authorization` schemes it accepts and
+//!   the challenges that answer for them (how `dpop` adds `DPoP`).
+//! - **A verifier** is any [`VerifyToken`]: a closure, [`StaticTokens`],
+//!   `jwt::JwtVerifier`, `introspection::IntrospectionVerifier`, or a
+//!   wrapper around another verifier (`cache::CachedVerifier`,
+//!   [`revocation::CheckRevoked`], `dpop::DpopVerifier`).
+//! - **A key source** answers the JWT verifier for one issuer's keys: the
+//!   configured keys, or `jwks::Jwks`, which fetches and refreshes them.
+//! - **A requirement** is any [`require::Requirement`] on the claims, put on
+//!   a route with [`BearerAuthLayer::require`].
+//! - **A rejection** is any [`Reject`], which builds the response a refused
+//!   request gets; the challenges are added to it if it has none.
 //!
 //! # axum
 //!

@@ -22,7 +22,9 @@ use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 use tower_bearer_auth::cache::CachedVerifier;
-use tower_bearer_auth::jwt::{AccessClaims, JwtErrorKind, JwtKey, JwtProfile, JwtVerifier};
+use tower_bearer_auth::jwt::{
+    AccessClaims, JwtErrorKind, JwtKey, JwtProfile, JwtVerifier, JwtVerifierBuilder,
+};
 use tower_bearer_auth::revocation::{CheckRevoked, MemoryRevocations, TokenId};
 use tower_bearer_auth::scope::{HasScopes, Scopes};
 
@@ -92,7 +94,7 @@ impl HasScopes for UserClaims {
 }
 
 fn user_verifier() -> JwtVerifier<UserClaims> {
-    JwtVerifier::builder()
+    JwtVerifierBuilder::new()
         .with_keys(jwt::keys())
         .with_issuer(ISSUER)
         .with_audience(AUDIENCE)

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde::de::DeserializeOwned;
 use tower_bearer_auth::jwt::jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
+use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier, JwtVerifierBuilder};
 
 pub(crate) const ISSUER: &str = "https://issuer.example.com";
 pub(crate) const AUDIENCE: &str = "https://api.example.com";
@@ -110,7 +110,7 @@ pub(crate) fn verifier_of<C: DeserializeOwned>(alg: Algorithm, key: &[u8]) -> Jw
         _ => JwtKey::from_pem(key),
     }
     .expect("valid key");
-    JwtVerifier::builder()
+    JwtVerifierBuilder::new()
         .with_key(key)
         .with_issuer(ISSUER)
         .with_audience(AUDIENCE)

@@ -15,7 +15,7 @@
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let issuer_key = r#"{"kty":"EC","crv":"P-256","x":"","y":""}"#;
-//! let verifier: JwtVerifier = JwtVerifier::builder()
+//! let verifier = JwtVerifier::builder()
 //!     .with_key(JwtKey::from_jwk_json(issuer_key)?)
 //!     .with_issuer("https://issuer.example.com")
 //!     .with_audience("https://api.example.com")

@@ -13,7 +13,7 @@
 //! let keys = Jwks::discover("https://login.example.com").build()?;
 //! keys.ready().await?; // optional: fail at start-up if the keys cannot be had
 //!
-//! let verifier: JwtVerifier = JwtVerifier::builder()
+//! let verifier = JwtVerifier::builder()
 //!     .with_jwks(keys) // accepts the issuer, with its keys only
 //!     .with_audience("https://api.example.com")
 //!     .with_profile(JwtProfile::Rfc9068)

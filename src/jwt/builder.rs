@@ -72,14 +72,27 @@ impl TypeRule {
 /// a token.
 ///
 /// ```
-/// use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtProfile, JwtVerifier};
+/// use serde::Deserialize;
+/// use tower_bearer_auth::jwt::{JwtKey, JwtProfile, JwtVerifier, JwtVerifierBuilder};
 ///
-/// let verifier: JwtVerifier<AccessClaims> = JwtVerifier::builder()
+/// // The claims as `AccessClaims`.
+/// let verifier = JwtVerifier::builder()
 ///     .with_key(JwtKey::hmac(b"a secret of at least thirty-two bytes!")?)
 ///     .with_issuer("https://issuer.example.com")
 ///     .with_audience("https://api.example.com")
 ///     .with_profile(JwtProfile::Rfc9068)
 ///     .build()?;
+///
+/// // The claims as a type of your own.
+/// #[derive(Clone, Deserialize)]
+/// struct User {
+///     sub: String,
+/// }
+/// let users: JwtVerifier<User> = JwtVerifierBuilder::new()
+///     .with_key(JwtKey::hmac(b"a secret of at least thirty-two bytes!")?)
+///     .with_audience("https://api.example.com")
+///     .build()?;
+/// # let _ = (verifier, users);
 /// # Ok::<(), tower_bearer_auth::ConfigError>(())
 /// ```
 ///
@@ -105,8 +118,18 @@ pub struct JwtVerifierBuilder<C> {
     check: Option<ClaimsCheck<C>>,
 }
 
+impl<C> Default for JwtVerifierBuilder<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<C> JwtVerifierBuilder<C> {
-    pub(crate) fn new() -> Self {
+    /// A builder of a verifier answering `C`, any type serde can read:
+    /// `JwtVerifierBuilder::<MyClaims>::new()`, or `new()` where the
+    /// verifier's type says it. [`JwtVerifier::builder`] is this for
+    /// [`AccessClaims`](super::AccessClaims).
+    pub fn new() -> Self {
         Self {
             keys: Vec::new(),
             remote: Vec::new(),

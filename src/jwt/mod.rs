@@ -12,7 +12,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let secret = b"an example secret, at least 32 bytes long";
-//! let verifier: JwtVerifier = JwtVerifier::builder()
+//! let verifier = JwtVerifier::builder()
 //!     .with_key(JwtKey::hmac(secret)?)
 //!     .with_issuer("https://issuer.example.com")
 //!     .with_audience("https://api.example.com")

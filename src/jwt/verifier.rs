@@ -58,12 +58,16 @@ pub(crate) struct Inner<C> {
     pub(crate) _claims: PhantomData<fn() -> C>,
 }
 
-impl<C> JwtVerifier<C> {
-    /// A builder; see [`JwtVerifierBuilder`].
-    pub fn builder() -> JwtVerifierBuilder<C> {
+impl JwtVerifier {
+    /// A builder of a verifier answering [`AccessClaims`]; see
+    /// [`JwtVerifierBuilder`]. For claims of a type of your own, start from
+    /// [`JwtVerifierBuilder::new`].
+    pub fn builder() -> JwtVerifierBuilder<AccessClaims> {
         JwtVerifierBuilder::new()
     }
+}
 
+impl<C> JwtVerifier<C> {
     pub(crate) fn from_inner(inner: Inner<C>) -> Self {
         Self {
             inner: Arc::new(inner),
