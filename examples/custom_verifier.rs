@@ -120,7 +120,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let app = Router::new()
         .route("/me", get(me))
-        .route_layer(BearerAuthLayer::new(verifier).with_realm("sessions")?);
+        .route_layer(BearerAuthLayer::new(verifier).with_realm("sessions"));
 
     let address = std::env::var("BIND").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
     let listener = tokio::net::TcpListener::bind(address).await?;

@@ -55,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         dpop = dpop.with_nonces(secret.as_bytes(), Duration::from_secs(300))?;
     }
     let auth = BearerAuthLayer::new(oidc_env::verifier().await?).with_dpop(dpop.build()?);
-    let app = jwt_routes::routes(auth, axum::Router::new())?;
+    let app = jwt_routes::routes(auth, axum::Router::new());
 
     let listener = TcpListener::bind(bind).await?;
     eprintln!("listening on http://{}", listener.local_addr()?);

@@ -57,7 +57,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/me", get(me))
         .route(
             "/admin",
-            get(admin).route_layer(auth.require_scopes(["admin"])?),
+            get(admin).route_layer(auth.require_scopes(["admin"])),
         )
         .route_layer(auth)
         .route("/public", get(|| async { "public\n" }));

@@ -35,7 +35,7 @@ use tower_bearer_auth::BearerAuthLayer;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::init_tracing();
     let verifier = oidc_env::verifier().await?;
-    let app = jwt_routes::routes(BearerAuthLayer::new(verifier), axum::Router::new())?;
+    let app = jwt_routes::routes(BearerAuthLayer::new(verifier), axum::Router::new());
 
     let listener = TcpListener::bind(common::bind_address()?).await?;
     eprintln!("listening on http://{}", listener.local_addr()?);

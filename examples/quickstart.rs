@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = if cache_wanted()? {
         cached_routes(config.verifier)?
     } else {
-        jwt_routes::routes(BearerAuthLayer::new(config.verifier), axum::Router::new())?
+        jwt_routes::routes(BearerAuthLayer::new(config.verifier), axum::Router::new())
     };
 
     eprintln!("listening on http://{address}");
@@ -73,7 +73,10 @@ fn cache_wanted() -> Result<bool, Box<dyn std::error::Error>> {
 #[cfg(feature = "cache")]
 fn cached_routes(verifier: JwtVerifier<AccessClaims>) -> Result<axum::Router, ConfigError> {
     let cached = tower_bearer_auth::cache::CachedVerifier::new(verifier);
-    jwt_routes::routes(BearerAuthLayer::new(cached), axum::Router::new())
+    Ok(jwt_routes::routes(
+        BearerAuthLayer::new(cached),
+        axum::Router::new(),
+    ))
 }
 
 #[cfg(not(feature = "cache"))]

@@ -64,7 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let admin = Router::new()
         .route("/admin/revoke", post(revoke))
         .with_state(revocations);
-    let app = jwt_routes::routes(BearerAuthLayer::new(verifier), admin)?;
+    let app = jwt_routes::routes(BearerAuthLayer::new(verifier), admin);
 
     let listener = TcpListener::bind(common::bind_address()?).await?;
     let address = listener.local_addr()?;

@@ -175,24 +175,21 @@ impl TokenExtractor {
     /// `credentials = "Bearer" 1*SP b64token` (or another accepted
     /// scheme), scheme case-insensitive. Another scheme is no token at all.
     fn authorization_token(&self, value: &HeaderValue) -> Result<Option<BearerToken>, AuthError> {
-        let credentials = Credentials::parse(value.as_bytes());
+        let bytes = value.as_bytes();
+        let (start, end) = trim_ows(bytes);
         // Another scheme (`Basic`, `Negotiate`, `BearerX`) is not ours to
         // judge, however long its credentials.
-        let Some(&scheme) = self.schemes.iter().find(|s| s.is(credentials.scheme)) else {
+        let Some((scheme, len)) = scheme_among(&bytes[start..end], self.schemes) else {
             return Ok(None);
         };
-        let rest = credentials.rest;
+        let rest = &bytes[start + len..end];
         if rest.first() != Some(&b' ') {
             // `Bearer` alone, or followed by a tab, a comma, a quote...
             return Err(ErrorKind::MalformedCredentials.into());
         }
         let spaces = rest.iter().take_while(|&&b| b == b' ').count();
-        let token_start = credentials.rest_start + spaces;
-        let token = self.checked(
-            value,
-            token_start..credentials.end,
-            TokenSource::Authorization,
-        )?;
+        let token_start = start + len + spaces;
+        let token = self.checked(value, token_start..end, TokenSource::Authorization)?;
         Ok(token.map(|token| token.with_scheme(scheme)))
     }
 
@@ -314,40 +311,34 @@ fn at_most_one(
     }
 }
 
-/// An `Authorization` field value split after its scheme (RFC 9110 §11.4:
-/// `credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`), with
-/// surrounding whitespace ignored (§5.5: it is not part of the value).
-struct Credentials<'a> {
-    /// The scheme name: the leading run of `tchar`, as written.
-    scheme: &'a [u8],
-    /// What follows it, up to the trailing whitespace.
-    rest: &'a [u8],
-    /// Where `rest` starts and the value ends, in the whole field.
-    rest_start: usize,
-    end: usize,
+/// The scheme among `accepted` that an `Authorization` field value (without
+/// surrounding whitespace, RFC 9110 §5.5) names, and its length: the name,
+/// case aside, then no more `tchar` (RFC 9110 §11.4: `credentials =
+/// auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). The one reading of the
+/// header's scheme, for finding the token and for choosing the challenge
+/// of a refusal.
+fn scheme_among(field: &[u8], accepted: &[AuthScheme]) -> Option<(AuthScheme, usize)> {
+    accepted.iter().find_map(|&scheme| {
+        let name = scheme.name().as_bytes();
+        let named = field
+            .get(..name.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(name));
+        let ends = !field.get(name.len()).is_some_and(|&b| is_tchar(b));
+        (named && ends).then_some((scheme, name.len()))
+    })
 }
 
-impl<'a> Credentials<'a> {
-    fn parse(bytes: &'a [u8]) -> Self {
-        let (start, end) = trim_ows(bytes);
-        let field = &bytes[start..end];
-        let len = field.iter().take_while(|&&b| is_tchar(b)).count();
-        Self {
-            scheme: &field[..len],
-            rest: &field[len..],
-            rest_start: start + len,
-            end,
-        }
-    }
-}
-
-/// The scheme a request presented in `Authorization`, by the parser that
-/// finds the token: what a refusal's challenges answer to.
-pub(crate) fn presented_scheme(headers: &HeaderMap) -> Presented<'_> {
+/// The scheme among `accepted` that a request presented in
+/// `Authorization`, read as the token was.
+pub(crate) fn presented_scheme(headers: &HeaderMap, accepted: &[AuthScheme]) -> Presented {
     let mut values = headers.get_all(AUTHORIZATION).iter();
     match (values.next(), values.next()) {
         (None, _) => Presented::Nothing,
-        (Some(value), None) => Presented::Scheme(Credentials::parse(value.as_bytes()).scheme),
+        (Some(value), None) => {
+            let bytes = value.as_bytes();
+            let (start, end) = trim_ows(bytes);
+            Presented::Scheme(scheme_among(&bytes[start..end], accepted).map(|(scheme, _)| scheme))
+        }
         (Some(_), Some(_)) => Presented::Several,
     }
 }
@@ -363,9 +354,10 @@ fn trim_ows(bytes: &[u8]) -> (usize, usize) {
     (start, end)
 }
 
-/// RFC 9110 `tchar`.
+/// RFC 9110 `tchar`: a visible character other than a delimiter (§5.6.2).
+/// The space after a scheme, its usual end, is answered by the first test.
 fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    b.is_ascii_graphic() && !b"\"(),/:;<=>?@[\\]{}".contains(&b)
 }
 
 /// Form decoding (`application/x-www-form-urlencoded`): `+` is a space,
@@ -400,6 +392,14 @@ pub(crate) fn without_access_token(uri: &Uri) -> Option<Uri> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tchar_is_rfc_9110s_list() {
+        for b in 0..=u8::MAX {
+            let listed = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+            assert_eq!(is_tchar(b), listed, "{b:#x}");
+        }
+    }
 
     enum Expect {
         Token(&'static str),

@@ -66,9 +66,23 @@ impl<V> BearerAuthLayer<V> {
 }
 
 impl<V, R> BearerAuthLayer<V, R> {
+    /// Sets the realm named in challenges (default `"api"`), written in the
+    /// code. A realm read at run time goes through
+    /// [`try_with_realm`](Self::try_with_realm).
+    ///
+    /// # Panics
+    ///
+    /// If `realm` is empty or has `"`, `\`, control or non-ASCII
+    /// characters: a mistake in the code, seen at start-up.
+    #[track_caller]
+    pub fn with_realm(self, realm: &'static str) -> Self {
+        self.try_with_realm(realm)
+            .unwrap_or_else(|error| panic!("realm {realm:?}: {error}"))
+    }
+
     /// Sets the realm named in challenges (default `"api"`). Refuses names
-    /// with `"`, `\`, control or non-ASCII characters.
-    pub fn with_realm(mut self, realm: &str) -> Result<Self, ConfigError> {
+    /// that are empty or have `"`, `\`, control or non-ASCII characters.
+    pub fn try_with_realm(mut self, realm: &str) -> Result<Self, ConfigError> {
         self.settings.rejecter.set_realm(realm)?;
         Ok(self)
     }
@@ -182,13 +196,32 @@ impl<V: VerifyToken, R: Clone> BearerAuthLayer<V, R> {
     /// use axum::{Router, routing::get};
     /// use tower_bearer_auth::{BearerAuthLayer, StaticTokens, scope::Scopes};
     ///
-    /// let auth = BearerAuthLayer::new(StaticTokens::<Scopes>::new()).with_realm("shop")?;
+    /// let auth = BearerAuthLayer::new(StaticTokens::<Scopes>::new()).with_realm("shop");
     /// let app: Router = Router::new()
-    ///     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])?))
+    ///     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])))
     ///     .route_layer(auth);
-    /// # Ok::<(), tower_bearer_auth::ConfigError>(())
     /// ```
-    pub fn require_scopes<I>(
+    ///
+    /// Scopes read at run time go through
+    /// [`try_require_scopes`](Self::try_require_scopes).
+    ///
+    /// # Panics
+    ///
+    /// If `scopes` is empty or one is not an RFC 6749 §3.3 scope-token: a
+    /// mistake in the code, seen at start-up.
+    #[track_caller]
+    pub fn require_scopes<I>(&self, scopes: I) -> RequireScopeLayer<V::Claims, R>
+    where
+        I: IntoIterator<Item = &'static str>,
+    {
+        self.try_require_scopes(scopes)
+            .unwrap_or_else(|error| panic!("required scopes: {error}"))
+    }
+
+    /// [`require_scopes`](Self::require_scopes) for scopes known at run
+    /// time: refuses an empty list, and a scope that is not an RFC 6749
+    /// §3.3 scope-token ([`ConfigError::NoScopes`], [`ConfigError::InvalidScope`]).
+    pub fn try_require_scopes<I>(
         &self,
         scopes: I,
     ) -> Result<RequireScopeLayer<V::Claims, R>, ConfigError>
@@ -223,7 +256,7 @@ impl<V: VerifyToken, R: Clone> BearerAuthLayer<V, R> {
     ///     fn auth_time(&self) -> Option<i64> { Some(self.auth_time) }
     /// }
     ///
-    /// let auth = BearerAuthLayer::new(StaticTokens::<User>::new()).with_realm("bank")?;
+    /// let auth = BearerAuthLayer::new(StaticTokens::<User>::new()).with_realm("bank");
     /// let strong = auth.require_authentication(["hwk", "mfa"], Some(Duration::from_secs(300)))?;
     /// let recent = auth.require_authentication(ANY_ACR, Some(Duration::from_secs(3600)))?;
     /// let app: Router = Router::new()

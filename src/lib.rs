@@ -93,10 +93,10 @@
 //!     User { name: "alice", scopes: Scopes::from_space_delimited("read") },
 //! )?;
 //!
-//! let auth = BearerAuthLayer::new(tokens).with_realm("example")?;
+//! let auth = BearerAuthLayer::new(tokens).with_realm("example");
 //! let app = Router::new()
 //!     .route("/me", get(|Claims(user): Claims<User>| async move { user.name }))
-//!     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])?))
+//!     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])))
 //!     .route_layer(auth)
 //!     .route("/public", get(|| async { "public" }));
 //!

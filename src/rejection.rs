@@ -11,7 +11,7 @@ use crate::challenge::{Realm, grpc_message};
 use crate::counters::AuthCounters;
 use crate::error::{AuthError, ConfigError, ErrorKind};
 use crate::extract::presented_scheme;
-use crate::scheme::{ChallengeSet, Schemes};
+use crate::scheme::{AuthScheme, ChallengeSet, Schemes};
 
 /// Builds the response for a refused request, in place of
 /// [`DefaultRejection`].
@@ -82,6 +82,7 @@ pub struct Rejected<'a> {
     realm: &'a Realm,
     retry_after: Duration,
     challenges: Option<&'a dyn ChallengeSet>,
+    accepted: &'a [AuthScheme],
 }
 
 impl Rejected<'_> {
@@ -146,7 +147,7 @@ impl Rejected<'_> {
     /// The challenges of the layer's other schemes, each with whether it
     /// carries the error.
     fn other_challenges(&self, set: &dyn ChallengeSet) -> Vec<(HeaderValue, bool)> {
-        let presented = presented_scheme(&self.request.headers);
+        let presented = presented_scheme(&self.request.headers, self.accepted);
         set.challenges(self, self.realm.bare(), presented)
     }
 
@@ -223,6 +224,8 @@ pub(crate) struct Rejecter<R> {
     rejection: R,
     counters: Option<AuthCounters>,
     challenges: Option<std::sync::Arc<dyn ChallengeSet>>,
+    /// The schemes the challenges answer for.
+    accepted: &'static [AuthScheme],
 }
 
 impl Rejecter<DefaultRejection> {
@@ -233,6 +236,7 @@ impl Rejecter<DefaultRejection> {
             rejection: DefaultRejection,
             counters: None,
             challenges: None,
+            accepted: Schemes::default().accepted,
         }
     }
 }
@@ -258,6 +262,7 @@ impl<R> Rejecter<R> {
     )]
     pub(crate) fn set_challenges(&mut self, schemes: &Schemes) {
         self.challenges.clone_from(&schemes.challenges);
+        self.accepted = schemes.accepted;
     }
 
     pub(crate) fn realm(&self) -> &Realm {
@@ -285,6 +290,7 @@ impl<R> Rejecter<R> {
             rejection,
             counters: self.counters,
             challenges: self.challenges,
+            accepted: self.accepted,
         }
     }
 
@@ -300,6 +306,7 @@ impl<R> Rejecter<R> {
             realm: &self.realm,
             retry_after: self.retry_after,
             challenges: self.challenges.as_deref(),
+            accepted: self.accepted,
         };
         let mut response = self.rejection.reject(&rejected);
         // RFC 6750 §3: 400, 401 and 403 answers carry the challenge, whoever

@@ -112,9 +112,22 @@ impl<Q, C, R> RequireLayer<Q, C, R> {
         &self.settings.requirement
     }
 
-    /// Sets the realm named in challenges: use the one the authentication
-    /// layer uses (default `"api"`).
-    pub fn with_realm(mut self, realm: &str) -> Result<Self, ConfigError> {
+    /// Sets the realm named in challenges, written in the code: use the one
+    /// the authentication layer uses (default `"api"`).
+    ///
+    /// # Panics
+    ///
+    /// If `realm` is empty or has `"`, `\`, control or non-ASCII
+    /// characters.
+    #[track_caller]
+    pub fn with_realm(self, realm: &'static str) -> Self {
+        self.try_with_realm(realm)
+            .unwrap_or_else(|error| panic!("realm {realm:?}: {error}"))
+    }
+
+    /// Sets the realm named in challenges; refuses the names
+    /// [`with_realm`](Self::with_realm) panics on.
+    pub fn try_with_realm(mut self, realm: &str) -> Result<Self, ConfigError> {
         self.settings.rejecter.set_realm(realm)?;
         Ok(self)
     }

@@ -35,11 +35,6 @@ impl AuthScheme {
     pub fn name(self) -> &'static str {
         self.0
     }
-
-    /// Whether `name`, as a request wrote it, names this scheme.
-    pub(crate) fn is(self, name: &[u8]) -> bool {
-        self.0.as_bytes().eq_ignore_ascii_case(name)
-    }
 }
 
 impl fmt::Debug for AuthScheme {
@@ -59,7 +54,7 @@ pub(crate) trait ChallengeSet: Send + Sync + fmt::Debug {
         &self,
         rejected: &Rejected<'_>,
         bearer: &HeaderValue,
-        presented: Presented<'_>,
+        presented: Presented,
     ) -> Vec<(HeaderValue, bool)>;
 
     /// Adds the other headers the answer needs, whoever built it.
@@ -90,12 +85,13 @@ impl Default for Schemes {
 /// The scheme a refused request presented, as the one parser of
 /// `Authorization` reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Presented<'a> {
+pub(crate) enum Presented {
     /// No `Authorization` line: any token came from another source, which
     /// carries bearer tokens.
     Nothing,
-    /// The scheme name of the one `Authorization` line, as written.
-    Scheme(&'a [u8]),
+    /// The one `Authorization` line, with the accepted scheme it names
+    /// (`None`: another scheme).
+    Scheme(Option<AuthScheme>),
     /// Several `Authorization` lines: which one counts is unclear.
     Several,
 }

@@ -324,7 +324,7 @@ mod tests {
         }
         assert!(
             RequireScopeLayer::<Scopes>::new(["admin"])
-                .and_then(|l| l.with_realm("a\"b"))
+                .and_then(|l| l.try_with_realm("a\"b"))
                 .is_err()
         );
     }

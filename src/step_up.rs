@@ -380,7 +380,7 @@ mod tests {
         }
         assert_eq!(
             StepUp::new(["mfa"], None)
-                .and_then(|l| l.with_realm("a\"b"))
+                .and_then(|l| l.try_with_realm("a\"b"))
                 .err(),
             Some(ConfigError::InvalidRealm)
         );
@@ -478,8 +478,8 @@ mod tests {
     async fn refusals_carry_the_configured_requirement_only() {
         let counters = AuthCounters::new();
         let layer = StepUp::new(["mfa"], Some(Duration::from_secs(300)))
-            .and_then(|l| l.with_realm("bank"))
             .expect("valid")
+            .with_realm("bank")
             .with_counters(counters.clone());
         let now = now();
 

@@ -84,8 +84,7 @@ async fn optional_authentication() {
         .route_layer(
             BearerAuthLayer::new(support::tokens())
                 .optional()
-                .with_realm("shop")
-                .expect("realm"),
+                .with_realm("shop"),
         )
         .layer(axum::middleware::map_response(expose_error_kind));
     let address = support::serve(app).await;
@@ -388,13 +387,11 @@ async fn closure_verifier_sees_the_request_head() {
 
 #[tokio::test]
 async fn scope_layer_from_the_auth_layer_shares_its_realm() {
-    let auth = BearerAuthLayer::new(support::tokens())
-        .with_realm("shop")
-        .expect("realm");
+    let auth = BearerAuthLayer::new(support::tokens()).with_realm("shop");
     let app = Router::new()
         .route(
             "/admin",
-            get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"]).expect("scope")),
+            get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])),
         )
         .route_layer(auth);
     let address = support::serve(app).await;
@@ -483,9 +480,7 @@ where
 /// the authentication layer's realm.
 #[tokio::test]
 async fn a_closure_requirement_guards_a_route() {
-    let auth = BearerAuthLayer::new(support::tokens())
-        .with_realm("shop")
-        .expect("a realm");
+    let auth = BearerAuthLayer::new(support::tokens()).with_realm("shop");
     let root_only = auth.require(|claims: &ApiClaims| match claims.sub.as_str() {
         "root" => Ok(()),
         _ => Err(AuthError::new(

@@ -510,7 +510,6 @@ fn jwt_verifier(profile: JwtProfile) -> JwtVerifier<AccessClaims> {
 fn layer<V>(verifier: V, counters: &AuthCounters) -> BearerAuthLayer<V> {
     BearerAuthLayer::new(verifier)
         .with_realm(REALM)
-        .expect("realm")
         .with_counters(counters.clone())
 }
 
@@ -529,7 +528,7 @@ async fn app(counters: &AuthCounters) -> Router {
         .route(
             "/admin",
             get(move |Claims(c): Claims<AccessClaims>| async move { format!("admin={}", sub(c)) })
-                .route_layer(me.require_scopes(["admin"]).expect("scope")),
+                .route_layer(me.require_scopes(["admin"])),
         )
         .route_layer(me);
     let at_routes = Router::new()

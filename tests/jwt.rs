@@ -587,7 +587,7 @@ async fn app() -> std::net::SocketAddr {
         )
         .route(
             "/admin",
-            get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"]).expect("scope")),
+            get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])),
         )
         .route_layer(auth)
         .route("/public", get(|| async { "public" }));

@@ -140,7 +140,7 @@ proptest! {
     ) {
         let layer = BearerAuthLayer::new(refusing(error(kind, description.as_deref(), scope.as_deref())));
         let valid_realm = !realm.is_empty() && is_nqschar_text(&realm);
-        let layer = match layer.with_realm(&realm) {
+        let layer = match layer.try_with_realm(&realm) {
             Ok(layer) => {
                 prop_assert!(valid_realm, "realm {realm:?} accepted");
                 layer

@@ -49,7 +49,7 @@ fuzz_target!(|input: Input| {
     let verifier = move |_: BearerToken, _: &Parts| ready(Err::<(), _>(error.clone()));
     let layer = BearerAuthLayer::new(verifier);
     let valid_realm = !input.realm.is_empty() && grammar::is_nqschar_text(&input.realm);
-    let layer = match layer.with_realm(&input.realm) {
+    let layer = match layer.try_with_realm(&input.realm) {
         Ok(layer) => {
             assert!(valid_realm, "realm {:?} accepted", input.realm);
             layer

@@ -71,7 +71,7 @@ impl ChallengeSet for DpopAnswer {
         &self,
         rejected: &Rejected<'_>,
         bearer: &HeaderValue,
-        presented: Presented<'_>,
+        presented: Presented,
     ) -> Vec<(HeaderValue, bool)> {
         let error = rejected.error();
         let about_proof = matches!(
@@ -82,7 +82,7 @@ impl ChallengeSet for DpopAnswer {
             (false, true)
         } else {
             match presented {
-                Presented::Scheme(name) if DPOP.is(name) => (false, true),
+                Presented::Scheme(Some(DPOP)) => (false, true),
                 Presented::Scheme(_) | Presented::Nothing => (true, false),
                 Presented::Several => (true, true),
             }

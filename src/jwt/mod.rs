@@ -21,7 +21,7 @@
 //! let auth = BearerAuthLayer::new(verifier);
 //! let app = Router::new()
 //!     .route("/me", get(|Claims(claims): Claims<AccessClaims>| async move { Json(claims) }))
-//!     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])?))
+//!     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])))
 //!     .route_layer(auth);
 //!
 //! // A token as the issuer would make it.

@@ -47,7 +47,7 @@ where
         .route("/me", get(me))
         .route(
             "/admin",
-            get(me).route_layer(layer.require_scopes(["admin"]).expect("valid scope")),
+            get(me).route_layer(layer.require_scopes(["admin"])),
         )
         .route_layer(layer)
 }
