@@ -11,25 +11,7 @@ use std::fmt::Write;
 use http::HeaderValue;
 
 use crate::error::{AuthError, ConfigError, ErrorCode, ErrorKind};
-
-/// `error_description` characters: `%x20-21 / %x23-5B / %x5D-7E`.
-pub(crate) fn is_nqschar_text(text: &str) -> bool {
-    text.bytes()
-        .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
-}
-
-/// One `scope-token`: `1*( %x21 / %x23-5B / %x5D-7E )`.
-pub(crate) fn is_scope_token(scope: &str) -> bool {
-    !scope.is_empty()
-        && scope
-            .bytes()
-            .all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
-}
-
-/// A `scope` attribute value: scope-tokens separated by single spaces.
-pub(crate) fn is_scope_list(scope: &str) -> bool {
-    scope.split(' ').all(is_scope_token)
-}
+use crate::scan::is_nqschar_text;
 
 /// The protection space the challenges name, with the no-credentials
 /// challenge rendered once.
@@ -143,6 +125,7 @@ pub(crate) fn grpc_message(error: &AuthError) -> HeaderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::is_scope_list;
 
     #[test]
     fn challenges() {

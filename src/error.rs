@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use crate::challenge::{is_nqschar_text, is_scope_list};
+use crate::scan::{is_nqschar_text, is_scope_list};
 
 /// Why a request was refused.
 ///

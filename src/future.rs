@@ -13,8 +13,8 @@ use http::{HeaderValue, Request, Response};
 use pin_project_lite::pin_project;
 use tower::Service;
 
-use crate::layer::Settings;
 use crate::rejection::Reject;
+use crate::settings::Settings;
 use crate::verify::VerifyToken;
 
 pub use crate::verify_future::VerifyFuture;

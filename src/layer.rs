@@ -17,12 +17,9 @@ use crate::require::{RequireLayer, Requirement};
 use crate::scheme::Schemes;
 use crate::scope::{RequireScopeLayer, RequiredScopes};
 use crate::service::BearerAuth;
+use crate::settings::Settings;
 use crate::step_up::{RequireAuthenticationLayer, RequiredAuthentication};
 use crate::verify::VerifyToken;
-
-/// A predicate on the request head: `true` lets the request through
-/// untouched.
-pub(crate) type Bypass = Arc<dyn Fn(&Parts) -> bool + Send + Sync>;
 
 /// Puts bearer-token authentication in front of a service.
 ///
@@ -36,17 +33,6 @@ pub(crate) type Bypass = Arc<dyn Fn(&Parts) -> bool + Send + Sync>;
 #[must_use]
 pub struct BearerAuthLayer<V, R = DefaultRejection> {
     pub(crate) settings: Settings<V, R>,
-}
-
-/// Everything a [`BearerAuth`] service needs, shared by its clones behind one
-/// `Arc`.
-#[derive(Clone)]
-pub(crate) struct Settings<V, R> {
-    pub(crate) verifier: V,
-    pub(crate) extractor: TokenExtractor,
-    pub(crate) rejecter: Rejecter<R>,
-    pub(crate) optional: bool,
-    pub(crate) bypass: Option<Bypass>,
 }
 
 impl<V> BearerAuthLayer<V> {
@@ -311,17 +297,5 @@ impl<V, R> fmt::Debug for BearerAuthLayer<V, R> {
         f.debug_struct("BearerAuthLayer")
             .field("settings", &self.settings)
             .finish()
-    }
-}
-
-impl<V, R> fmt::Debug for Settings<V, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Settings")
-            .field("verifier", &std::any::type_name::<V>())
-            .field("extractor", &self.extractor)
-            .field("realm", self.rejecter.realm())
-            .field("optional", &self.optional)
-            .field("bypass", &self.bypass.is_some())
-            .finish_non_exhaustive()
     }
 }

@@ -261,6 +261,7 @@ mod rejection;
 mod scan;
 mod scheme;
 mod service;
+mod settings;
 mod static_tokens;
 mod token;
 mod verify;

@@ -148,7 +148,7 @@ impl Rejected<'_> {
     /// carries the error.
     fn other_challenges(&self, set: &dyn ChallengeSet) -> Vec<(HeaderValue, bool)> {
         let presented = presented_scheme(&self.request.headers, self.accepted);
-        set.challenges(self, self.realm.bare(), presented)
+        set.challenges(self.error, self.realm.bare(), presented)
     }
 
     /// Whether the request is a gRPC call (`content-type: application/grpc*`,
@@ -179,7 +179,7 @@ impl Rejected<'_> {
         let headers = response.headers_mut();
         self.add_challenges(headers);
         if let Some(set) = self.challenges {
-            set.complete(self, headers);
+            set.complete(self.error, headers);
         }
         if grpc {
             if let Some(content_type) = self.request.headers.get(CONTENT_TYPE) {
@@ -321,7 +321,7 @@ impl<R> Rejecter<R> {
         // What the schemes' answers need (a nonce to retry with), whoever
         // built the answer.
         if let Some(set) = rejected.challenges {
-            set.complete(&rejected, response.headers_mut());
+            set.complete(&error, response.headers_mut());
         }
         // A gRPC refusal is an HTTP 200: no shared cache may keep it.
         let grpc = response.status() == StatusCode::OK && rejected.is_grpc();

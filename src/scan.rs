@@ -1,7 +1,8 @@
-//! The byte scan of the per-request path, and the character classes it
-//! tests, written so that the compiler checks 16 bytes at a time with vector
-//! instructions: a table lookup a byte is not vectorized, and neither is an
-//! early-exit loop.
+//! Character classes: those of the per-request byte scan, written so that
+//! the compiler checks 16 bytes at a time with vector instructions (a table
+//! lookup a byte is not vectorized, and neither is an early-exit loop), and
+//! those of the RFC 6750 §3 challenge attributes, checked at configuration
+//! time so that values never need escaping.
 
 /// Whether every byte of `bytes` passes `is_member`, which must be built
 /// from comparisons (no table) to vectorize. The tail is checked as the
@@ -25,6 +26,25 @@ pub(crate) fn is_alpha(b: u8) -> bool {
 #[cfg_attr(not(feature = "jwt"), allow(dead_code))]
 pub(crate) fn is_digit(b: u8) -> bool {
     b.wrapping_sub(b'0') < 10
+}
+
+/// `error_description` characters: `%x20-21 / %x23-5B / %x5D-7E`.
+pub(crate) fn is_nqschar_text(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
+
+/// One `scope-token`: `1*( %x21 / %x23-5B / %x5D-7E )`.
+pub(crate) fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty()
+        && scope
+            .bytes()
+            .all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
+
+/// A `scope` attribute value: scope-tokens separated by single spaces.
+pub(crate) fn is_scope_list(scope: &str) -> bool {
+    scope.split(' ').all(is_scope_token)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use http::{HeaderMap, HeaderValue};
 
-use crate::rejection::Rejected;
+use crate::error::AuthError;
 
 /// An authentication scheme of the `Authorization` header (RFC 9110
 /// §11.4), compared without regard to case.
@@ -46,19 +46,20 @@ impl fmt::Debug for AuthScheme {
 /// The challenges of a layer that accepts another scheme than `Bearer`
 /// alone, and any header its refusals need.
 pub(crate) trait ChallengeSet: Send + Sync + fmt::Debug {
-    /// Every `WWW-Authenticate` challenge for `rejected`, in order, each
-    /// with whether it carries the error. `bearer` is the layer's `Bearer`
+    /// Every `WWW-Authenticate` challenge for `error`, in order, each with
+    /// whether it carries the error. `bearer` is the layer's `Bearer`
     /// challenge without the error; `presented`, the scheme the request
     /// used.
     fn challenges(
         &self,
-        rejected: &Rejected<'_>,
+        error: &AuthError,
         bearer: &HeaderValue,
         presented: Presented,
     ) -> Vec<(HeaderValue, bool)>;
 
-    /// Adds the other headers the answer needs, whoever built it.
-    fn complete(&self, rejected: &Rejected<'_>, headers: &mut HeaderMap);
+    /// Adds the other headers the answer to `error` needs, whoever built
+    /// it.
+    fn complete(&self, error: &AuthError, headers: &mut HeaderMap);
 }
 
 /// The schemes a layer accepts in `Authorization`, and the challenges for

@@ -25,11 +25,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::challenge::is_scope_token;
 use crate::error::{AuthError, ConfigError, ErrorKind};
 use crate::rejection::DefaultRejection;
 pub use crate::require::ResponseFuture;
 use crate::require::{Require, RequireLayer, Requirement};
+use crate::scan::is_scope_token;
 
 /// Claims that grant scopes.
 pub trait HasScopes {

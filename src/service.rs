@@ -10,8 +10,8 @@ use tower::Service;
 use crate::error::{AuthError, ErrorKind};
 use crate::extract::without_access_token;
 use crate::future::ResponseFuture;
-use crate::layer::Settings;
 use crate::rejection::{DefaultRejection, Reject};
+use crate::settings::Settings;
 use crate::token::TokenSource;
 use crate::verify::{Verdict, VerifyToken};
 

@@ -93,11 +93,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::challenge::is_scope_token;
 use crate::error::{AuthError, AuthenticationRequirement, ConfigError, ErrorKind};
 use crate::rejection::DefaultRejection;
 pub use crate::require::ResponseFuture;
 use crate::require::{Require, RequireLayer, Requirement};
+use crate::scan::is_scope_token;
 
 /// How far in the future an `auth_time` may be, for clocks that disagree:
 /// 60 seconds, the JWT verifier's default leeway.

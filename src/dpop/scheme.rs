@@ -10,9 +10,8 @@ use super::config::{Dpop, DpopAnswer, DpopPolicy};
 use super::confirmation::TokenBinding;
 use super::verifier::DpopVerifier;
 use crate::challenge::with_error;
-use crate::error::ErrorKind;
+use crate::error::{AuthError, ErrorKind};
 use crate::layer::BearerAuthLayer;
-use crate::rejection::Rejected;
 use crate::scheme::{AuthScheme, ChallengeSet, Presented, Schemes};
 use crate::verify::VerifyToken;
 
@@ -69,11 +68,10 @@ impl ChallengeSet for DpopAnswer {
     /// several `Authorization` lines (RFC 9449 §7.2).
     fn challenges(
         &self,
-        rejected: &Rejected<'_>,
+        error: &AuthError,
         bearer: &HeaderValue,
         presented: Presented,
     ) -> Vec<(HeaderValue, bool)> {
-        let error = rejected.error();
         let about_proof = matches!(
             error.kind(),
             ErrorKind::InvalidDpopProof | ErrorKind::UseDpopNonce
@@ -106,9 +104,8 @@ impl ChallengeSet for DpopAnswer {
     /// `DPoP-Nonce` with a fresh nonce and `Cache-Control: no-store` on a
     /// `use_dpop_nonce` answer that lacks one (RFC 9449 §9): an answer no
     /// cache may keep.
-    fn complete(&self, rejected: &Rejected<'_>, headers: &mut HeaderMap) {
-        if rejected.error().kind() != ErrorKind::UseDpopNonce || headers.contains_key("dpop-nonce")
-        {
+    fn complete(&self, error: &AuthError, headers: &mut HeaderMap) {
+        if error.kind() != ErrorKind::UseDpopNonce || headers.contains_key("dpop-nonce") {
             return;
         }
         if let Some(nonce) = self.current_nonce() {
