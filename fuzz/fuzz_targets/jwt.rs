@@ -18,7 +18,7 @@ const NOW: u64 = 1_800_000_000;
 
 const TOKENS: &str = include_str!("../../tests/fixtures/jwt/tokens.json");
 
-/// The fixtures' keys, as `tests/support/jwt.rs` reads them.
+/// The fixtures' keys, as `tests/it/support/jwt.rs` reads them.
 fn keys() -> Vec<JwtKey> {
     let with_kid = |key: JwtKey, kid: &str| key.with_kid(kid).expect("kid");
     vec![

@@ -3,7 +3,7 @@
 //! asked, and whether it is up at all. Plus the fixtures of
 //! `tests/fixtures/jwks/` (made by PyJWT, see its README).
 
-#![allow(dead_code, unreachable_pub)] // each test crate uses a part
+#![allow(dead_code, unreachable_pub)] // the tests and the JWKS bench each use a part
 
 use std::collections::HashMap;
 use std::convert::Infallible;

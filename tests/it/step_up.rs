@@ -5,7 +5,7 @@
 //! without a token or claims, `invalid_token` before any step-up, the gRPC
 //! status, and the tower contract.
 
-mod support;
+use crate::support;
 
 use std::sync::LazyLock;
 use std::task::Poll;

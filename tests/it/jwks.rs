@@ -3,11 +3,8 @@
 //! or answering garbage, discovery, HTTP caching, several issuers. Tokens
 //! and key sets are PyJWT's (`tests/fixtures/jwks/`).
 
-#[path = "support/key_server.rs"]
-mod key_server;
-
-#[path = "support/app.rs"]
-mod support_app;
+use crate::support::app as support_app;
+use crate::support::key_server;
 
 use std::time::{Duration, Instant};
 use support_app::app;
@@ -846,6 +843,7 @@ async fn tracing_events_carry_no_key_or_token() {
         fn exit(&self, _: &tracing::span::Id) {}
     }
 
+    crate::support::let_scoped_subscribers_see_every_callsite();
     let recorder = Recorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
     let server = KeyServer::start().await;

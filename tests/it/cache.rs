@@ -3,10 +3,8 @@
 //! bounded under a flood, refusals kept apart, and a JWT verdict dropped
 //! once its key rotates out of a real JWKS served on 127.0.0.1.
 
-#[path = "support/key_server.rs"]
-mod key_server;
-#[path = "support/app.rs"]
-mod support_app;
+use crate::support::app as support_app;
+use crate::support::key_server;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

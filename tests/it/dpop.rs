@@ -3,7 +3,7 @@
 //! (`tests/fixtures/dpop/generate.py`): every case of the fixtures gets
 //! the exact status and challenges it must, in the order written.
 
-mod support;
+use crate::support;
 
 use tower_bearer_auth::dpop::{ClientCertificate, DpopPolicy};
 use tower_bearer_auth::{AuthCounters, ErrorKind};

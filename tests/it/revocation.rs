@@ -19,10 +19,8 @@ use tower_bearer_auth::revocation::{
 };
 use tower_bearer_auth::{AuthError, BearerToken};
 
-#[path = "support/jwt.rs"]
-mod jwt;
-#[path = "support/app.rs"]
-mod support_app;
+use crate::support::app as support_app;
+use crate::support::jwt;
 
 use support_app::{Subject, app};
 use tower_bearer_auth::scope::HasScopes;

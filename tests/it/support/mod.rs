@@ -1,10 +1,39 @@
 //! What the integration tests share: demo tokens and claims, an axum server
-//! on 127.0.0.1, and a raw HTTP/1.1 client that sends any bytes.
+//! on 127.0.0.1, and a raw HTTP/1.1 client that sends any bytes. Each
+//! submodule is compiled under the features of the test modules using it.
 
-#![allow(dead_code, unreachable_pub)] // each test crate uses a part
+#![allow(unreachable_pub)] // `pub` for the test modules, in a binary
 
+#[cfg(all(
+    feature = "axum",
+    any(
+        all(feature = "cache", feature = "jwt"),
+        feature = "jwks",
+        feature = "redis"
+    )
+))]
+pub mod app;
 #[cfg(all(feature = "dpop", feature = "axum"))]
 pub mod dpop;
+#[cfg(all(feature = "axum", feature = "jwt"))]
+pub mod example;
+/// Shared with the fuzz targets, which include it by path.
+#[path = "../../support/grammar.rs"]
+pub mod grammar;
+/// The generated gRPC code of the `tonic_greeter` example.
+#[path = "../../../examples/proto/helloworld.rs"]
+pub mod helloworld;
+#[cfg(all(feature = "introspection", feature = "axum"))]
+pub mod introspection_server;
+#[cfg(all(feature = "axum", feature = "jwt"))]
+pub mod jwt;
+/// Shared with the JWKS bench, which includes it by path.
+#[cfg(all(feature = "jwks", feature = "axum"))]
+#[path = "../../support/key_server.rs"]
+pub mod key_server;
+#[cfg(all(feature = "redis", feature = "axum"))]
+pub mod redis_server;
+#[cfg(all(feature = "axum", feature = "jwt"))]
 pub mod security;
 
 use std::net::SocketAddr;
@@ -65,6 +94,23 @@ pub fn tokens() -> StaticTokens<ApiClaims> {
         .expect("valid demo tokens")
 }
 
+/// To be called before a test makes a subscriber the default of its own
+/// threads (`set_default`): then tracing asks every subscriber whether a
+/// callsite interests it, whichever thread reaches the callsite first.
+///
+/// While one `Dispatch` exists, tracing-core 0.1 takes the interest of a
+/// callsite reached for the first time from the default of the thread
+/// reaching it, and keeps it: a callsite first reached by another test's
+/// thread, which has no subscriber, would stay silent for good, also on the
+/// threads of the test capturing events
+/// (<https://github.com/tokio-rs/tracing/issues/3611>). A second `Dispatch`,
+/// kept for the life of the process and interested in nothing, avoids it.
+#[cfg(all(feature = "tracing", feature = "jwks", feature = "axum"))]
+pub fn let_scoped_subscribers_see_every_callsite() {
+    static BYSTANDER: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    BYSTANDER.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+}
+
 /// Serves `app` on 127.0.0.1 until the test ends.
 pub async fn serve(app: Router) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -77,12 +123,17 @@ pub async fn serve(app: Router) -> SocketAddr {
 #[derive(Debug)]
 pub struct RawResponse {
     pub status: u16,
+    // Read by the tests of the `axum` feature; the others look at the
+    // status and the raw bytes only.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub headers: Vec<(String, Vec<u8>)>,
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub body: Vec<u8>,
     /// Everything received, for "never appears anywhere" checks.
     pub raw: Vec<u8>,
 }
 
+#[cfg(feature = "axum")] // the tests reading headers and bodies
 impl RawResponse {
     /// The values of header `name`, as text.
     pub fn header_values(&self, name: &str) -> Vec<String> {

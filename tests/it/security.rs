@@ -11,11 +11,9 @@
 //!   accepts the token;
 //! - one DPoP key filling the replay cache for everybody.
 
-#[path = "support/jwt.rs"]
-mod jwt;
-mod support;
-#[path = "support/app.rs"]
-mod support_app;
+use crate::support;
+use crate::support::app as support_app;
+use crate::support::jwt;
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};

@@ -1,7 +1,7 @@
 //! The token never shows: not in `Debug` output, error messages, response
 //! headers or bodies, whatever the answer.
 
-mod support;
+use crate::support;
 
 use std::future::ready;
 

@@ -3,9 +3,8 @@
 //! claims, every hostile one refused for its own reason, and the answers a
 //! client gets over HTTP on 127.0.0.1.
 
-#[path = "support/jwt.rs"]
-mod fixtures;
-mod support;
+use crate::support;
+use crate::support::jwt as fixtures;
 
 use std::io::ErrorKind as IoErrorKind;
 use std::net::TcpListener;

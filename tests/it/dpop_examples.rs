@@ -3,11 +3,8 @@
 //! (`tests/fixtures/dpop/generate.py`). `cargo test` builds the example
 //! before it runs this.
 
-#[path = "support/example.rs"]
-mod example;
-#[path = "support/key_server.rs"]
-mod key_server;
-mod support;
+use crate::support;
+use crate::support::{example, key_server};
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

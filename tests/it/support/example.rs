@@ -1,8 +1,6 @@
 //! Example binaries run as a user would: started on 127.0.0.1 with an
 //! environment, their address read from what they print.
 
-#![allow(dead_code, unreachable_pub)] // each test crate uses a part
-
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;

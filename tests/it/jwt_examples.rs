@@ -3,13 +3,9 @@
 //! answering the PyJWT fixture tokens with the statuses and challenges of
 //! RFC 6750. `cargo test` builds the examples before it runs this.
 
-#[path = "support/example.rs"]
-mod example;
-#[path = "support/jwt.rs"]
-mod fixtures;
-#[path = "../examples/proto/helloworld.rs"]
-mod helloworld;
-mod support;
+use crate::support;
+use crate::support::jwt as fixtures;
+use crate::support::{example, helloworld};
 
 use std::net::SocketAddr;
 

@@ -3,8 +3,6 @@
 //! each token as told (JSON, a status, raw bytes, after a delay), counts
 //! the calls and records the last request.
 
-#![allow(dead_code, unreachable_pub)] // each test crate uses a part
-
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

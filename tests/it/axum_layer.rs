@@ -2,7 +2,7 @@
 //! the extractor, optional authentication, bypass, custom rejections, the
 //! error in the response extensions, and the 503 of an unavailable verifier.
 
-mod support;
+use crate::support;
 
 use std::future::{Ready, ready};
 use std::time::Duration;

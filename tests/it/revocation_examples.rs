@@ -2,13 +2,9 @@
 //! `redis-server` on 127.0.0.1; a token revoked through one is refused by
 //! the other. `cargo test` builds the example before it runs this.
 
-#[path = "support/example.rs"]
-mod example;
-#[path = "support/jwt.rs"]
-mod fixtures;
-#[path = "support/redis_server.rs"]
-mod redis_server;
-mod support;
+use crate::support;
+use crate::support::jwt as fixtures;
+use crate::support::{example, redis_server};
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

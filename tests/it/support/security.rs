@@ -22,6 +22,7 @@ pub fn token(name: &str) -> String {
 }
 
 /// The path of the public key of the ES256 tokens.
+#[cfg(all(feature = "cache", feature = "jwt"))] // the security and revocation-example tests
 pub const ES256_PEM: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/security/es256.pem"

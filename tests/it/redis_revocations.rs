@@ -4,10 +4,7 @@
 //! (503, or accepting with `fail_open`) without any request hanging, then
 //! recovers when Redis is back.
 
-#[path = "support/app.rs"]
-mod app;
-#[path = "support/redis_server.rs"]
-mod redis_server;
+use crate::support::{app, redis_server};
 
 use std::future::{Ready, ready};
 use std::time::{Duration, Instant, SystemTime};

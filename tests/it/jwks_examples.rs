@@ -2,11 +2,8 @@
 //! `OIDC_ISSUER` against a key server on 127.0.0.1, answering PyJWT's
 //! tokens. `cargo test` builds the example before it runs this.
 
-#[path = "support/example.rs"]
-mod example;
-#[path = "support/key_server.rs"]
-mod key_server;
-mod support;
+use crate::support;
+use crate::support::{example, key_server};
 
 use std::net::SocketAddr;
 

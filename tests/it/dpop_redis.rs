@@ -2,9 +2,8 @@
 //! proof accepted by one instance is refused by another, and with Redis
 //! gone the proof is answered 503 in bounded time, never accepted.
 
-#[path = "support/redis_server.rs"]
-mod redis_server;
-mod support;
+use crate::support;
+use crate::support::redis_server;
 
 use std::time::{Duration, Instant};
 

@@ -3,8 +3,7 @@
 //! reach the handler with their claims, refused ones are gRPC statuses
 //! carrying the `WWW-Authenticate` challenge in their metadata.
 
-#[path = "../examples/proto/helloworld.rs"]
-mod helloworld;
+use crate::support::helloworld;
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};

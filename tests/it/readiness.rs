@@ -1,7 +1,7 @@
 //! The tower contract: `poll_ready` is forwarded, the service that was
 //! polled ready is the one called, and a refused request never reaches it.
 
-mod support;
+use crate::support;
 
 use std::task::Poll;
 

@@ -2,17 +2,18 @@
 //! subject of the claims the handler saw, `GET /admin` also needs scope
 //! `admin`. Plus a call through it in-process.
 
-#![allow(dead_code, unreachable_pub)] // each test crate uses a part
-
 use axum::Router;
-use axum::body::Body;
 use axum::routing::get;
-use http::{HeaderMap, Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 use tower_bearer_auth::axum::Claims;
 use tower_bearer_auth::scope::HasScopes;
 use tower_bearer_auth::{BearerAuthLayer, VerifyToken};
+#[cfg(any(feature = "introspection", feature = "redis"))] // for `call`
+use {
+    axum::body::Body,
+    http::{HeaderMap, Request, StatusCode},
+    http_body_util::BodyExt,
+    tower::ServiceExt,
+};
 
 /// Claims that name whom the token is about.
 pub trait Subject {
@@ -53,6 +54,7 @@ where
 }
 
 /// What a call answered.
+#[cfg(any(feature = "introspection", feature = "redis"))] // the tests calling in-process
 #[derive(Debug)]
 pub struct Answer {
     pub status: StatusCode,
@@ -60,6 +62,7 @@ pub struct Answer {
     pub body: String,
 }
 
+#[cfg(any(feature = "introspection", feature = "redis"))]
 impl Answer {
     /// The `WWW-Authenticate` challenge, or "".
     pub fn challenge(&self) -> &str {
@@ -70,6 +73,7 @@ impl Answer {
 }
 
 /// `GET path` with `token` as a bearer token, through `app` in-process.
+#[cfg(any(feature = "introspection", feature = "redis"))]
 pub async fn call(app: &Router, path: &str, token: &str) -> Answer {
     let request = Request::get(path)
         .header("authorization", format!("Bearer {token}"))

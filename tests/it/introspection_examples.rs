@@ -2,11 +2,9 @@
 //! endpoint on 127.0.0.1, configured as a user would. `cargo test` builds
 //! the example before it runs this.
 
-#[path = "support/example.rs"]
-mod example;
-#[path = "support/introspection_server.rs"]
-mod server;
-mod support;
+use crate::support;
+use crate::support::example;
+use crate::support::introspection_server as server;
 
 use std::net::SocketAddr;
 

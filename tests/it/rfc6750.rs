@@ -1,7 +1,7 @@
 //! RFC 6750 over a real axum server on 127.0.0.1: each request shape with
 //! its exact status, challenge and body, and the claims the handler saw.
 
-mod support;
+use crate::support;
 
 use axum::Router;
 use axum::routing::get;

@@ -2,8 +2,6 @@
 //! stopped (killed) on demand or when dropped. A missing `redis-server`
 //! fails the test: `.ci/run` installs it.
 
-#![allow(dead_code, unreachable_pub)]
-
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

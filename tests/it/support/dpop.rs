@@ -2,8 +2,6 @@
 //! their clock, a server behind a DPoP layer on 127.0.0.1, and a raw
 //! HTTP/1.1 call with any `Authorization` and `DPoP` lines.
 
-#![allow(dead_code, unreachable_pub)] // each test crate uses a part
-
 use std::net::SocketAddr;
 use std::time::Duration;
 

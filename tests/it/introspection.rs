@@ -3,10 +3,8 @@
 //! that answer 503, and, behind `CachedVerifier`, answers reused until
 //! their `exp` and one call for many concurrent requests.
 
-#[path = "support/app.rs"]
-mod app;
-#[path = "support/introspection_server.rs"]
-mod server;
+use crate::support::app;
+use crate::support::introspection_server as server;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

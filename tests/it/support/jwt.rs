@@ -1,8 +1,6 @@
 //! The JWT fixtures of `tests/fixtures/jwt/` (made by PyJWT, see its
 //! README) and the verifier configuration they were made for.
 
-#![allow(dead_code, unreachable_pub)] // each test crate uses a part
-
 use std::path::PathBuf;
 
 use serde_json::Value;

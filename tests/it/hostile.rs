@@ -9,15 +9,14 @@
 //! secret or key appears in any event, nor in the `Debug` output of the
 //! public types holding them.
 
-#[path = "support/grammar.rs"]
-mod grammar;
-#[path = "support/jwt.rs"]
-mod jwt_support;
-mod support;
+use crate::support;
+use crate::support::grammar;
+use crate::support::jwt as jwt_support;
 
+use std::cell::Cell;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -35,6 +34,7 @@ use tower_bearer_auth::jwt::{AccessClaims, JwtError, JwtErrorKind, JwtProfile, J
 use tower_bearer_auth::{
     AuthCounters, AuthError, BearerAuthLayer, BearerToken, ErrorKind, TokenExtractor,
 };
+use tracing::dispatcher::DefaultGuard;
 
 use jwt_support::{AUDIENCE, ISSUER};
 
@@ -582,20 +582,45 @@ async fn app(counters: &AuthCounters) -> Router {
         .layer(middleware::from_fn(reason_header))
 }
 
-/// Everything the subscriber wrote, shared with the test.
-fn captured() -> &'static Arc<Mutex<Vec<u8>>> {
-    static CAPTURED: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    CAPTURED.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = Arc::clone(&buffer);
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || Capture(Arc::clone(&writer)))
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-        buffer
-    })
+/// A subscriber taking every event at TRACE level, and everything it
+/// wrote, shared with the test.
+///
+/// It is never the process's default: the other tests of the binary run
+/// beside this one, and their refusals and events are not this test's. It
+/// is the default of the thread running the test and of every thread of
+/// the test's runtime (`capturing_runtime`), which is where the servers,
+/// the layers and the verifiers of the test run.
+fn captured() -> (tracing::Dispatch, Arc<Mutex<Vec<u8>>>) {
+    support::let_scoped_subscribers_see_every_callsite();
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let writer = Arc::clone(&buffer);
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || Capture(Arc::clone(&writer)))
+        .finish();
+    (tracing::Dispatch::new(subscriber), buffer)
+}
+
+thread_local! {
+    /// `captured`'s subscriber as the default of a thread of the runtime.
+    static CAPTURING: Cell<Option<DefaultGuard>> = const { Cell::new(None) };
+}
+
+/// The runtime of `#[tokio::test(flavor = "multi_thread", worker_threads =
+/// 2)]`, each of whose threads (workers and blocking pool) has `subscriber`
+/// as its default from its start to its end.
+fn capturing_runtime(subscriber: &tracing::Dispatch) -> tokio::runtime::Runtime {
+    let subscriber = subscriber.clone();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .on_thread_start(move || {
+            CAPTURING.set(Some(tracing::dispatcher::set_default(&subscriber)));
+        })
+        .on_thread_stop(|| drop(CAPTURING.take()))
+        .build()
+        .expect("runtime")
 }
 
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -634,9 +659,14 @@ fn secrets() -> Vec<String> {
     secrets
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_hostile_request_gets_its_exact_answer_and_nothing_secret_is_logged() {
-    let log = captured();
+#[test]
+fn every_hostile_request_gets_its_exact_answer_and_nothing_secret_is_logged() {
+    let (subscriber, log) = captured();
+    let _capturing = tracing::dispatcher::set_default(&subscriber);
+    capturing_runtime(&subscriber).block_on(hostile_requests(&log));
+}
+
+async fn hostile_requests(log: &Mutex<Vec<u8>>) {
     let counters = AuthCounters::new();
     let address = support::serve(app(&counters).await).await;
     let mut cases = jwt_cases(address);

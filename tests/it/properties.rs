@@ -3,9 +3,8 @@
 //! attributes it was built from, and the answer's status depends on the
 //! error kind alone.
 
-#[path = "support/grammar.rs"]
-mod grammar;
-mod support;
+use crate::support;
+use crate::support::grammar;
 
 use std::convert::Infallible;
 use std::future::{Future, Ready, ready};
