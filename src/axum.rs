@@ -1,4 +1,63 @@
 //! The [`Claims`] extractor for axum handlers (feature `axum`).
+//!
+//! A router with a public route, routes for any valid token and a route
+//! that needs scope `admin`, and what each request gets:
+//!
+//! ```
+//! use axum::{Router, body::Body, routing::get};
+//! use http::{Request, StatusCode};
+//! use tower::ServiceExt;
+//! use tower_bearer_auth::{BearerAuthLayer, StaticTokens, axum::Claims};
+//! use tower_bearer_auth::scope::{HasScopes, Scopes};
+//!
+//! #[derive(Clone)]
+//! struct User { name: &'static str, scopes: Scopes }
+//!
+//! impl HasScopes for User {
+//!     fn has_scope(&self, scope: &str) -> bool { self.scopes.contains(scope) }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let tokens = StaticTokens::new().with_token(
+//!     "3Yp9-kq2HcW8xTzL4mNvB1rQ",
+//!     User { name: "alice", scopes: Scopes::from_space_delimited("read") },
+//! )?;
+//!
+//! let auth = BearerAuthLayer::new(tokens).with_realm("example");
+//! let app = Router::new()
+//!     .route("/me", get(|Claims(user): Claims<User>| async move { user.name }))
+//!     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])))
+//!     .route_layer(auth)
+//!     .route("/public", get(|| async { "public" }));
+//!
+//! let request = |uri, token: Option<&str>| {
+//!     let mut request = Request::get(uri);
+//!     if let Some(token) = token {
+//!         request = request.header("authorization", format!("Bearer {token}"));
+//!     }
+//!     request.body(Body::empty()).unwrap()
+//! };
+//!
+//! let response = app.clone().oneshot(request("/me", Some("3Yp9-kq2HcW8xTzL4mNvB1rQ"))).await?;
+//! assert_eq!(response.status(), StatusCode::OK);
+//!
+//! let response = app.clone().oneshot(request("/me", None)).await?;
+//! assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+//! assert_eq!(response.headers()["www-authenticate"], r#"Bearer realm="example""#);
+//!
+//! let response = app.clone().oneshot(request("/admin", Some("3Yp9-kq2HcW8xTzL4mNvB1rQ"))).await?;
+//! assert_eq!(response.status(), StatusCode::FORBIDDEN);
+//! assert_eq!(
+//!     response.headers()["www-authenticate"],
+//!     r#"Bearer realm="example", error="insufficient_scope", error_description="the access token lacks a required scope", scope="admin""#,
+//! );
+//!
+//! let response = app.oneshot(request("/public", None)).await?;
+//! assert_eq!(response.status(), StatusCode::OK);
+//! # Ok(())
+//! # }
+//! ```
 
 use std::convert::Infallible;
 use std::fmt;

@@ -72,61 +72,12 @@
 //!
 //! # axum
 //!
-//! ```
-//! use axum::{Router, body::Body, routing::get};
-//! use http::{Request, StatusCode};
-//! use tower::ServiceExt;
-//! use tower_bearer_auth::{BearerAuthLayer, StaticTokens, axum::Claims};
-//! use tower_bearer_auth::scope::{HasScopes, Scopes};
-//!
-//! #[derive(Clone)]
-//! struct User { name: &'static str, scopes: Scopes }
-//!
-//! impl HasScopes for User {
-//!     fn has_scope(&self, scope: &str) -> bool { self.scopes.contains(scope) }
-//! }
-//!
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let tokens = StaticTokens::new().with_token(
-//!     "3Yp9-kq2HcW8xTzL4mNvB1rQ",
-//!     User { name: "alice", scopes: Scopes::from_space_delimited("read") },
-//! )?;
-//!
-//! let auth = BearerAuthLayer::new(tokens).with_realm("example");
-//! let app = Router::new()
-//!     .route("/me", get(|Claims(user): Claims<User>| async move { user.name }))
-//!     .route("/admin", get(|| async { "admin" }).route_layer(auth.require_scopes(["admin"])))
-//!     .route_layer(auth)
-//!     .route("/public", get(|| async { "public" }));
-//!
-//! let request = |uri, token: Option<&str>| {
-//!     let mut request = Request::get(uri);
-//!     if let Some(token) = token {
-//!         request = request.header("authorization", format!("Bearer {token}"));
-//!     }
-//!     request.body(Body::empty()).unwrap()
-//! };
-//!
-//! let response = app.clone().oneshot(request("/me", Some("3Yp9-kq2HcW8xTzL4mNvB1rQ"))).await?;
-//! assert_eq!(response.status(), StatusCode::OK);
-//!
-//! let response = app.clone().oneshot(request("/me", None)).await?;
-//! assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-//! assert_eq!(response.headers()["www-authenticate"], r#"Bearer realm="example""#);
-//!
-//! let response = app.clone().oneshot(request("/admin", Some("3Yp9-kq2HcW8xTzL4mNvB1rQ"))).await?;
-//! assert_eq!(response.status(), StatusCode::FORBIDDEN);
-//! assert_eq!(
-//!     response.headers()["www-authenticate"],
-//!     r#"Bearer realm="example", error="insufficient_scope", error_description="the access token lacks a required scope", scope="admin""#,
-//! );
-//!
-//! let response = app.oneshot(request("/public", None)).await?;
-//! assert_eq!(response.status(), StatusCode::OK);
-//! # Ok(())
-//! # }
-//! ```
+//! Put the layer on the routes that need a token with `route_layer`, a
+//! scope layer on the routes that need a scope
+//! ([`BearerAuthLayer::require_scopes`]), and read the claims in handlers
+//! with the `axum::Claims` extractor (feature `axum`), which answers 401
+//! with the challenge when a route has none. The `axum` module has a
+//! complete example, with what each request gets.
 //!
 //! Use `route_layer`, not `layer`, for authentication in axum: `layer` also
 //! wraps the fallback, so a request for an unknown path gets 401 instead of
@@ -177,6 +128,66 @@
 //!     )
 //!     .await?;
 //! # Ok(()) }
+//! ```
+//!
+//! # Recipes
+//!
+//! Each recipe names the module that holds the whole story and a tested
+//! example.
+//!
+//! - **JWTs with configured keys** ([`jwt`], feature `jwt`):
+//!   `JwtVerifier::builder()` with a key, the issuer and the audience.
+//!   Every check is listed in the module docs, in the order it runs. RFC
+//!   9068 access tokens are one call away (`with_profile`).
+//! - **Keys from your identity provider** ([`jwks`], feature `jwks`):
+//!   `Jwks::discover(issuer)` or `Jwks::from_url(url, issuer)`, then
+//!   `with_jwks` on the JWT builder. Keys are fetched once, shared, refreshed
+//!   before they expire and when a token names a new `kid`. When the keys
+//!   cannot be had, the answer is 503.
+//! - **Opaque tokens** ([`introspection`], feature `introspection`): each new
+//!   token is checked at the authorization server's RFC 7662 endpoint, with
+//!   client authentication, a timeout and the JWT verifier's claim checks.
+//!   Only `"active": true` accepts.
+//! - **Fewer verifications** ([`cache`], feature `cache`): `CachedVerifier`
+//!   wraps any verifier and remembers its verdicts. A verdict is kept until
+//!   the token's expiry or a maximum age, whichever comes first, and never
+//!   after the key that vouched for it is gone.
+//! - **Revocation** ([`revocation`]): [`revocation::CheckRevoked`] refuses
+//!   revoked tokens after any verifier. The list is kept in memory
+//!   ([`revocation::MemoryRevocations`]), or shared by every instance
+//!   through Redis (`RedisRevocations`, feature `redis`).
+//! - **Sender-constrained tokens** ([`dpop`], feature `dpop`):
+//!   `with_dpop(Dpop::builder(policy)...)` checks DPoP proofs (RFC 9449)
+//!   and certificate-bound tokens (RFC 8705) in the same layer.
+//! - **Step-up authentication** ([`step_up`]):
+//!   [`BearerAuthLayer::require_authentication`] asks a route for a stronger
+//!   or more recent sign-in (RFC 9470). The answer is 401
+//!   `insufficient_user_authentication` with `acr_values` and `max_age`.
+//! - **Static API keys** ([`StaticTokens`]): a fixed set of tokens, each
+//!   mapped to its claims. They are stored as SHA-256 digests and compared
+//!   in constant time.
+//! - **A rule of your own per route** ([`require`]): `auth.require(|claims:
+//!   &User| ...)` answers `Ok(())` or the `AuthError` to send, for example
+//!   a 403 `insufficient_scope`.
+//! - **Logs and metrics**. With feature `tracing`:
+//!   - every refusal is one event on target
+//!     `tower_bearer_auth::rejection`, with the kind, status, realm,
+//!     description and, at DEBUG, the subject;
+//!   - a 503 is a WARN;
+//!   - key fetches, introspection calls and the Redis mirror run in spans.
+//!
+//!   No event or span carries a token, a key or a secret. [`AuthCounters`]
+//!   counts verdicts without a metrics dependency:
+//!
+//! ```
+//! use tower_bearer_auth::{AuthCounters, BearerAuthLayer, ErrorKind, StaticTokens};
+//!
+//! let counters = AuthCounters::new();
+//! let layer = BearerAuthLayer::new(StaticTokens::<()>::new()).with_counters(counters.clone());
+//! // When the exporter asks:
+//! let accepted = counters.accepted();
+//! let expired = counters.refused(ErrorKind::Expired);
+//! # let _ = (layer, accepted, expired);
 //! ```
 //!
 //! # Answers
@@ -248,6 +259,19 @@
 //! - In axum, authenticate with `route_layer` on the routes that need it, and
 //!   keep public routes outside it.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// The docs link to every feature's items; docs.rs builds them all, and a
+// build with fewer features keeps those links as text.
+#![cfg_attr(
+    not(all(
+        feature = "axum",
+        feature = "jwks",
+        feature = "introspection",
+        feature = "cache",
+        feature = "redis",
+        feature = "dpop"
+    )),
+    allow(rustdoc::broken_intra_doc_links)
+)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::print_stdout))]
 
 mod challenge;
@@ -266,6 +290,11 @@ mod static_tokens;
 mod token;
 mod verify;
 mod verify_future;
+
+/// The front page's snippets, compiled as doctests so that it cannot rot.
+#[cfg(all(doctest, feature = "axum", feature = "jwks"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeSnippets;
 
 pub mod require;
 pub mod revocation;
