@@ -190,6 +190,29 @@
 //! # let _ = (layer, accepted, expired);
 //! ```
 //!
+//! # Examples
+//!
+//! | example | run |
+//! | --- | --- |
+//! | the quickstart: axum with JWTs (`/public`, `/me`, `/admin`) | `cargo run --example quickstart --features axum,jwt,tracing` |
+//! | the quickstart's routes with keys from `OIDC_ISSUER` or `JWKS_URL` + `JWT_ISSUER` | `cargo run --example oidc --features axum,jwt,jwks` |
+//! | axum with static API tokens (the same routes) | `cargo run --example axum_static --features axum` |
+//! | the same three routes on plain hyper 1 + hyper-util | `cargo run --example hyper_service` |
+//! | tonic `helloworld.Greeter/SayHello` with JWTs, greeting the token's subject | `cargo run --example tonic_greeter --features jwt` |
+//! | a verifier of your own (session store, expiry, revocation, tenant) | `cargo run --example custom_verifier --features axum` |
+//! | the quickstart's routes for opaque tokens, checked by RFC 7662 introspection | `cargo run --example introspection --features axum,jwt,introspection` |
+//! | the quickstart with revocation shared through Redis, `POST /admin/revoke` | `cargo run --example revocation --features axum,jwt,cache,redis` |
+//! | the `oidc` example with DPoP required (`DPOP_ORIGIN`, `DPOP_MAX_AGE`, `DPOP_NONCE_SECRET`) | `cargo run --example dpop --features axum,jwt,jwks,dpop` |
+//!
+//! All take `BIND` (default `127.0.0.1:3000`). The JWT examples take
+//! `JWT_SECRET` or `JWT_PUBLIC_KEY`, `JWT_ISSUER`, `JWT_AUDIENCE` and
+//! `JWT_PROFILE`, and print demo tokens when no key is set; the static-token
+//! examples take `API_TOKEN` (subject `demo`, scope `read`) and `ADMIN_TOKEN`
+//! (subject `root`, scopes `read admin`) and print the demo defaults they use
+//! when unset. Each logs to stderr what `RUST_LOG` selects (unset:
+//! `warn,tower_bearer_auth=debug`); with feature `tracing` that includes one
+//! event per refused request.
+//!
 //! # Answers
 //!
 //! | situation | HTTP | `WWW-Authenticate` | gRPC |
