@@ -75,6 +75,7 @@ impl<'a> Confirmation<'a> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "dpop")))]
 impl TokenBinding for crate::jwt::AccessClaims {
     fn confirmation(&self) -> Confirmation<'_> {
         Confirmation::from_cnf(self.get("cnf"))

@@ -16,8 +16,10 @@ use crate::error::{AuthError, ConfigError, ErrorKind};
 use crate::verify::Verdict;
 
 /// The default bound on each Redis round trip.
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub const DEFAULT_REPLAY_TIMEOUT: Duration = Duration::from_millis(500);
 /// The default key prefix: keys are `{prefix}:dpop:{hex of the ProofId}`.
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub const DEFAULT_REPLAY_PREFIX: &str = "tower-bearer-auth";
 
 /// Accepted proofs' identifiers in Redis, one key each, written with
@@ -33,6 +35,7 @@ pub const DEFAULT_REPLAY_PREFIX: &str = "tower-bearer-auth";
 /// exactly then). The connection is opened on first use and again after a
 /// failure. Needs a tokio runtime. Cloning is a pointer copy; its `Debug`
 /// output never shows the URL (which may carry a password).
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[derive(Clone)]
 pub struct RedisReplayCache {
     shared: Arc<Shared>,
@@ -110,8 +113,10 @@ impl Shared {
 }
 
 /// The answer of [`RedisReplayCache`]: one Redis round trip.
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub type RedisReplayFuture = Pin<Box<dyn Future<Output = Result<(), AuthError>> + Send>>;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 impl ReplayCache for RedisReplayCache {
     type Future = RedisReplayFuture;
 

@@ -109,6 +109,7 @@ impl fmt::Display for IntrospectionError {
 
 impl std::error::Error for IntrospectionError {}
 
+#[cfg_attr(docsrs, doc(cfg(feature = "introspection")))]
 impl From<IntrospectionError> for crate::AuthError {
     /// 503 for the endpoint's faults, 401 `invalid_token` otherwise; the
     /// `IntrospectionError` is the source.

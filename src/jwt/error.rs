@@ -142,6 +142,7 @@ impl From<JwtErrorKind> for JwtError {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
 impl From<JwtError> for AuthError {
     /// 401 `invalid_token`; "expired" for [`JwtErrorKind::Expired`], the
     /// fixed "invalid" text otherwise; 503 for

@@ -17,14 +17,18 @@ use crate::error::ConfigError;
 
 /// The default most time since Redis was last heard from before the list
 /// stops answering ([`RedisRevocationsBuilder::with_max_lag`]).
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub const DEFAULT_MAX_LAG: Duration = Duration::from_secs(5);
 /// The default bound on every Redis command and connection attempt.
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long the mirror's `XREAD` waits for new revocations before asking
 /// again: Redis is heard from at least this often while it is up.
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub const POLL: Duration = Duration::from_millis(500);
 /// The default key prefix: the keys are `{prefix}:revoked` and
 /// `{prefix}:revocations`.
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub const DEFAULT_PREFIX: &str = "tower-bearer-auth";
 /// Entries kept in the change stream; an instance that falls further behind
 /// reloads the whole list.
@@ -70,6 +74,7 @@ const FAR_FUTURE: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 /// Cloning is a pointer copy; the mirror stops when the last clone is
 /// dropped. Needs a tokio runtime. Its `Debug` output shows the key prefix
 /// and the state, never the URL (which may carry a password).
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[derive(Clone)]
 pub struct RedisRevocations {
     shared: Arc<Shared>,
@@ -101,6 +106,7 @@ struct Keys {
 }
 
 /// Configures a [`RedisRevocations`]; see [`RedisRevocations::builder`].
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[derive(Clone)]
 #[must_use]
 pub struct RedisRevocationsBuilder {
@@ -294,6 +300,7 @@ impl RedisRevocationsBuilder {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 impl Revocations for RedisRevocations {
     /// Revoked tokens known here are refused whatever Redis's state; others
     /// are accepted only while the copy is at most `max_lag` old.

@@ -1,6 +1,6 @@
 //! A `redis-server` on 127.0.0.1 started by the test, without persistence,
 //! stopped (killed) on demand or when dropped. A missing `redis-server`
-//! fails the test: `.ci/run` installs it.
+//! fails the test: `scripts/test` installs it.
 
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -36,7 +36,7 @@ impl RedisServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("redis-server must be installed (.ci/run installs it)");
+            .expect("redis-server must be installed (scripts/test installs it)");
         let server = Self {
             port,
             child: Some(child),
