@@ -163,6 +163,8 @@
 //!   [`BearerAuthLayer::require_authentication`] asks a route for a stronger
 //!   or more recent sign-in (RFC 9470). The answer is 401
 //!   `insufficient_user_authentication` with `acr_values` and `max_age`.
+//! - **A JWT or an API key** ([`FirstOf`]): two verifiers as one; the first
+//!   that recognizes the token decides, and the other never sees it.
 //! - **Static API keys** ([`StaticTokens`]): a fixed set of tokens, each
 //!   mapped to its claims. They are stored as SHA-256 digests and compared
 //!   in constant time.
@@ -302,6 +304,7 @@ mod counters;
 mod error;
 mod extract;
 mod facts;
+mod first_of;
 pub mod future;
 mod layer;
 mod rejection;
@@ -362,6 +365,7 @@ pub use counters::AuthCounters;
 pub use error::{AuthError, ConfigError, ErrorCode, ErrorKind};
 pub use extract::{DEFAULT_MAX_TOKEN_LEN, TokenExtractor};
 pub use facts::{KeyFingerprint, MAX_TOKEN_ID_LEN, TokenFacts};
+pub use first_of::{FirstOf, FirstOfFuture};
 pub use layer::{BearerAuthLayer, is_cors_preflight};
 pub use rejection::{DefaultRejection, Reject, Rejected};
 pub use scheme::AuthScheme;

@@ -105,7 +105,7 @@ impl Rejected<'_> {
         let Some(set) = self.challenges else {
             return self.realm.challenge(self.error);
         };
-        let mut challenges = self.other_challenges(set);
+        let mut challenges = self.scheme_challenges(set);
         let carrying = challenges.iter().position(|(_, carries)| *carries);
         match carrying {
             Some(at) => challenges.swap_remove(at).0,
@@ -115,14 +115,14 @@ impl Rejected<'_> {
     }
 
     /// Every `WWW-Authenticate` challenge of the answer, one per field line
-    /// (RFC 9110 §11.6.1): `Bearer`, and one per other scheme the layer
-    /// accepts. With several, the error goes in the challenge of the scheme
-    /// the request used, or in each when that is unclear.
+    /// (RFC 9110 §11.6.1): one per scheme the layer accepts, `Bearer` alone
+    /// by default. With several, the error goes in the challenge of the
+    /// scheme the request used, or in each when that is unclear.
     pub fn challenges(&self) -> impl Iterator<Item = HeaderValue> {
         let challenges = match self.challenges {
             None => vec![self.realm.challenge(self.error)],
             Some(set) => self
-                .other_challenges(set)
+                .scheme_challenges(set)
                 .into_iter()
                 .map(|(c, _)| c)
                 .collect(),
@@ -137,16 +137,16 @@ impl Rejected<'_> {
                 headers.insert(WWW_AUTHENTICATE, self.realm.challenge(self.error));
             }
             Some(set) => {
-                for (challenge, _) in self.other_challenges(set) {
+                for (challenge, _) in self.scheme_challenges(set) {
                     headers.append(WWW_AUTHENTICATE, challenge);
                 }
             }
         }
     }
 
-    /// The challenges of the layer's other schemes, each with whether it
-    /// carries the error.
-    fn other_challenges(&self, set: &dyn ChallengeSet) -> Vec<(HeaderValue, bool)> {
+    /// The challenges of the layer's schemes, each with whether it carries
+    /// the error.
+    fn scheme_challenges(&self, set: &dyn ChallengeSet) -> Vec<(HeaderValue, bool)> {
         let presented = presented_scheme(&self.request.headers, self.accepted);
         set.challenges(self.error, self.realm.bare(), presented)
     }

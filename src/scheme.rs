@@ -13,7 +13,7 @@ use http::{HeaderMap, HeaderValue};
 use crate::error::AuthError;
 
 /// An authentication scheme of the `Authorization` header (RFC 9110
-/// §11.4), compared without regard to case.
+/// §11.4); a request's scheme names it without regard to case.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AuthScheme(&'static str);
 

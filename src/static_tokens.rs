@@ -119,6 +119,11 @@ where
     fn verify_now(&self, token: BearerToken, head: &Parts) -> Verdict<C, Self::Future> {
         Verdict::Now(self.verify(token, head).into_inner())
     }
+
+    /// Whether `token` is one of these.
+    fn recognizes(&self, token: &BearerToken) -> bool {
+        self.tokens.contains_key(&TokenDigest::of(token.as_bytes()))
+    }
 }
 
 /// SHA-256 of a token; equality in constant time.

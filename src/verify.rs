@@ -74,6 +74,17 @@ pub trait VerifyToken {
         TokenFacts::default()
     }
 
+    /// Whether this is the verifier to judge `token`, when
+    /// [`FirstOf`](crate::FirstOf) chooses one of two: a JWT verifier
+    /// recognizes a JWT of an issuer it accepts, [`StaticTokens`](crate::StaticTokens)
+    /// its own tokens, a wrapper what the verifier it wraps recognizes. It
+    /// decides nothing: the chosen verifier still checks the token. The
+    /// default, for a verifier that cannot tell without asking, is `true`.
+    fn recognizes(&self, token: &BearerToken) -> bool {
+        let _ = token;
+        true
+    }
+
     /// Whether a remembered verdict with these facts still holds as far as
     /// the verifier's keys go: `false` once a key of
     /// [`facts.keys()`](TokenFacts::keys) is no longer trusted. The default

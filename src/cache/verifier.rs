@@ -362,6 +362,10 @@ where
     fn still_trusts(&self, facts: &TokenFacts) -> bool {
         self.verifier.still_trusts(facts)
     }
+
+    fn recognizes(&self, token: &BearerToken) -> bool {
+        self.verifier.recognizes(token)
+    }
 }
 
 impl<V: VerifyToken + Clone> Clone for CachedVerifier<V> {

@@ -84,7 +84,6 @@ pub(super) struct Rules<C> {
 /// sent too, the `DPoP` challenge, and the nonces to hand out.
 pub(crate) struct DpopAnswer {
     pub(crate) bearer: bool,
-    pub(crate) dpop: bool,
     pub(crate) challenge: HeaderValue,
     pub(super) nonces: Option<Nonces>,
     pub(crate) clock: fn() -> u64,
@@ -276,7 +275,6 @@ impl<C> DpopBuilder<C> {
             .map_err(|_| ConfigError::AlgorithmNotForKey)?;
         let answer = DpopAnswer {
             bearer: self.policy != DpopPolicy::DpopOnly,
-            dpop,
             challenge,
             nonces: self.nonces,
             clock: self.clock,
@@ -339,7 +337,6 @@ impl fmt::Debug for DpopAnswer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DpopAnswer")
             .field("bearer", &self.bearer)
-            .field("dpop", &self.dpop)
             .field("challenge", &self.challenge)
             .finish_non_exhaustive()
     }

@@ -180,6 +180,10 @@ where
     fn still_trusts(&self, facts: &TokenFacts) -> bool {
         self.inner.still_trusts(facts)
     }
+
+    fn recognizes(&self, token: &BearerToken) -> bool {
+        self.inner.recognizes(token)
+    }
 }
 
 pin_project! {

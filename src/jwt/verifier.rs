@@ -333,6 +333,17 @@ where
             .unwrap_or_else(|_| TokenFacts::new().with_expiry(UNIX_EPOCH))
     }
 
+    /// A JWT (a header and a payload that read as JSON objects) whose `iss`
+    /// is an issuer this verifier accepts, or any JWT when it accepts every
+    /// issuer. The signature and the claims are left to verification.
+    fn recognizes(&self, token: &BearerToken) -> bool {
+        let every_issuer = self.inner.rules.issuers.is_empty();
+        self.read(token.as_bytes(), false, |read| {
+            Ok(every_issuer || read.registered.issuer().is_some())
+        })
+        .unwrap_or(false)
+    }
+
     /// `false` once a key that vouched for the token left the configured
     /// keys and the usable fetched ones (a rotation, or keys past their
     /// staleness).

@@ -142,6 +142,10 @@ where
     fn still_trusts(&self, facts: &TokenFacts) -> bool {
         self.inner.verifier.still_trusts(facts)
     }
+
+    fn recognizes(&self, token: &BearerToken) -> bool {
+        self.inner.verifier.recognizes(token)
+    }
 }
 
 pin_project! {

@@ -22,6 +22,8 @@ mod dpop;
 mod dpop_examples;
 #[cfg(all(feature = "dpop", feature = "redis", feature = "axum"))]
 mod dpop_redis;
+#[cfg(all(feature = "jwt", feature = "jwks", feature = "axum"))]
+mod first_of;
 #[cfg(all(
     feature = "axum",
     feature = "jwks",
