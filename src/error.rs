@@ -433,6 +433,10 @@ pub enum ConfigError {
     /// A scope is empty or has characters RFC 6750 §3 does not allow.
     #[error("scope must be non-empty printable ASCII without space, '\"' or '\\'")]
     InvalidScope,
+    /// A claim rule with an empty claim path, member name, role or value,
+    /// or no role at all.
+    #[error("claim paths, roles and values must be non-empty")]
+    InvalidClaimRule,
     /// A scope requirement lists no scope.
     #[error("at least one scope is required")]
     NoScopes,

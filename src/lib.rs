@@ -168,6 +168,10 @@
 //! - **Static API keys** ([`StaticTokens`]): a fixed set of tokens, each
 //!   mapped to its claims. They are stored as SHA-256 digests and compared
 //!   in constant time.
+//! - **Roles and claim values per route** ([`claims`]): `RequiredRoles`
+//!   reads the claim your provider keeps roles in (`roles`,
+//!   `realm_access.roles`, `permissions`, `cognito:groups`),
+//!   `RequiredClaim` any claim; a missing one is 403 `insufficient_scope`.
 //! - **A rule of your own per route** ([`require`]): `auth.require(|claims:
 //!   &User| ...)` answers `Ok(())` or the `AuthError` to send, for example
 //!   a 403 `insufficient_scope`.
@@ -322,6 +326,7 @@ mod verify_future;
 #[doc = include_str!("../README.md")]
 struct ReadmeSnippets;
 
+pub mod claims;
 pub mod require;
 pub mod revocation;
 pub mod scope;

@@ -8,6 +8,7 @@ use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::claims::{ClaimLookup, ClaimPath};
 use crate::scope::{HasScopes, Scopes};
 use crate::step_up::AuthenticationEvent;
 
@@ -113,6 +114,25 @@ impl AccessClaims {
         value
             .as_i64()
             .or_else(|| value.as_f64().map(|date| date as i64))
+    }
+}
+
+/// Any claim, by path into nested objects: `roles`,
+/// `realm_access.roles`, `cognito:groups`.
+impl ClaimLookup for AccessClaims {
+    fn claim_has(&self, path: &ClaimPath, value: &str) -> bool {
+        let mut names = path.names();
+        let mut claim = names.next().and_then(|name| self.claims.get(name));
+        for name in names {
+            claim = claim
+                .and_then(Value::as_object)
+                .and_then(|object| object.get(name));
+        }
+        match claim {
+            Some(Value::String(text)) => text == value,
+            Some(Value::Array(items)) => items.iter().any(|item| item.as_str() == Some(value)),
+            _ => false,
+        }
     }
 }
 

@@ -16,6 +16,8 @@ mod support;
 mod axum_layer;
 #[cfg(all(feature = "cache", feature = "jwks", feature = "axum"))]
 mod cache;
+#[cfg(all(feature = "jwt", feature = "axum"))]
+mod claim_rules;
 #[cfg(all(feature = "dpop", feature = "axum"))]
 mod dpop;
 #[cfg(all(feature = "dpop", feature = "jwks", feature = "axum",))]
