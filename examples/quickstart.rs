@@ -11,7 +11,7 @@
 //!
 //! Environment: `BIND` (default `127.0.0.1:3000`), `JWT_SECRET` (HS256) or
 //! `JWT_PUBLIC_KEY` (path of a PEM public key; the algorithm follows from the
-//! key), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_PROFILE` (`jwt` or `rfc9068`),
+//! key, or `JWT_ALGORITHMS` names them: `PS256`), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_PROFILE` (`jwt` or `rfc9068`),
 //! `JWT_CACHE` (`on` keeps verdicts in a `CachedVerifier`; built with the
 //! feature `cache`).
 //! With no key set it generates a secret for this run and prints tokens

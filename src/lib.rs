@@ -211,7 +211,8 @@
 //! | the `oidc` example with DPoP required (`DPOP_ORIGIN`, `DPOP_MAX_AGE`, `DPOP_NONCE_SECRET`) | `cargo run --example dpop --features axum,jwt,jwks,dpop` |
 //!
 //! All take `BIND` (default `127.0.0.1:3000`). The JWT examples take
-//! `JWT_SECRET` or `JWT_PUBLIC_KEY`, `JWT_ISSUER`, `JWT_AUDIENCE` and
+//! `JWT_SECRET` or `JWT_PUBLIC_KEY` (with `JWT_ALGORITHMS` for a key of
+//! several algorithms: `PS256`), `JWT_ISSUER`, `JWT_AUDIENCE` and
 //! `JWT_PROFILE`, and print demo tokens when no key is set; the static-token
 //! examples take `API_TOKEN` (subject `demo`, scope `read`) and `ADMIN_TOKEN`
 //! (subject `root`, scopes `read admin`) and print the demo defaults they use

@@ -3,6 +3,9 @@
 //! - `JWT_SECRET`: an HS256 secret (at least 32 bytes), or
 //! - `JWT_PUBLIC_KEY`: the path of a PEM public key (RSA, EC P-256/P-384,
 //!   Ed25519); the algorithm follows from the key (RS256, ES256/ES384, EdDSA).
+//! - `JWT_ALGORITHMS`: the algorithms the key verifies instead, separated by
+//!   commas (`PS256`, `RS256,PS256`): a bare RSA key does not say whether
+//!   its issuer signs with RS256 or PS256.
 //! - `JWT_ISSUER`, `JWT_AUDIENCE`: the accepted `iss` and `aud`; unset, that
 //!   claim is not checked (a warning says so).
 //! - `JWT_PROFILE`: `jwt` (the default) or `rfc9068` (RFC 9068 access tokens:
@@ -42,6 +45,18 @@ pub(crate) fn profile() -> Result<JwtProfile, Error> {
     }
 }
 
+/// `JWT_ALGORITHMS`: JWA names separated by commas.
+fn algorithms(names: &str) -> Result<Vec<jsonwebtoken::Algorithm>, Error> {
+    names
+        .split(',')
+        .map(|name| {
+            name.trim()
+                .parse()
+                .map_err(|_| format!("JWT_ALGORITHMS: {name:?} is not an algorithm").into())
+        })
+        .collect()
+}
+
 pub(crate) fn from_env() -> Result<JwtConfig, Error> {
     let profile = profile()?;
     let mut issuer = var("JWT_ISSUER");
@@ -65,6 +80,10 @@ pub(crate) fn from_env() -> Result<JwtConfig, Error> {
         }
     };
 
+    let key = match var("JWT_ALGORITHMS") {
+        Some(names) => key.with_algorithms(algorithms(&names)?)?,
+        None => key,
+    };
     let mut builder = JwtVerifier::builder().with_key(key).with_profile(profile);
     match &issuer {
         Some(issuer) => builder = builder.with_issuer(issuer.as_str()),

@@ -170,6 +170,21 @@ async fn quickstart_with_each_public_key_type() {
 }
 
 #[tokio::test]
+async fn quickstart_takes_the_algorithms_of_a_bare_rsa_key() {
+    let mut env = fixture_env(("JWT_PUBLIC_KEY", key_path("rsa.pem")));
+    env.push(("JWT_ALGORITHMS", "PS256".to_owned()));
+    let example = start("quickstart", &env, 0);
+    assert_me(example.address, "ps256-valid").await;
+    assert_refused(example.address, "rs256-valid", INVALID).await;
+
+    let mut env = fixture_env(("JWT_PUBLIC_KEY", key_path("rsa.pem")));
+    env.push(("JWT_ALGORITHMS", "RS256, PS256".to_owned()));
+    let example = start("quickstart", &env, 0);
+    assert_me(example.address, "ps256-valid").await;
+    assert_me(example.address, "rs256-valid").await;
+}
+
+#[tokio::test]
 async fn quickstart_with_the_rfc9068_profile() {
     let mut env = fixture_env(("JWT_PUBLIC_KEY", key_path("rsa.pem")));
     env.push(("JWT_PROFILE", "rfc9068".to_owned()));
