@@ -175,6 +175,9 @@
 //! - **A rule of your own per route** ([`require`]): `auth.require(|claims:
 //!   &User| ...)` answers `Ok(())` or the `AuthError` to send, for example
 //!   a 403 `insufficient_scope`.
+//! - **Testing your application** ([`test_util`], feature `test-util`):
+//!   `MapVerifier` answers each token what the test says (claims, expired,
+//!   unavailable), so a handler's test needs no identity provider.
 //! - **Logs and metrics**. With feature `tracing`:
 //!   - every refusal is one event on target
 //!     `tower_bearer_auth::rejection`, with the kind, status, realm,
@@ -252,6 +255,7 @@
 //! | `dpop` | no | `dpop::Dpop`: DPoP proofs (RFC 9449) and certificate-bound tokens (RFC 8705), checked by the same layer |
 //! | `tracing` | no | `tracing` events: one per refused request, key fetches, refreshes and failures; spans around remote calls (never a token or key) |
 //! | `serde` | no | `Deserialize` for [`scope::Scopes`] |
+//! | `test-util` | no | `test_util::MapVerifier`, for your application's tests |
 //!
 //! Features are additive: any combination builds, `--all-features`
 //! included. With both backends on, aws-lc-rs is used; for RustCrypto alone,
@@ -298,7 +302,8 @@
         feature = "introspection",
         feature = "cache",
         feature = "redis",
-        feature = "dpop"
+        feature = "dpop",
+        feature = "test-util"
     )),
     allow(rustdoc::broken_intra_doc_links)
 )]
@@ -362,6 +367,10 @@ pub mod jwks;
 #[cfg(feature = "dpop")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dpop")))]
 pub mod dpop;
+
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 
 #[cfg(fuzzing)]
 #[doc(hidden)]
