@@ -116,12 +116,13 @@ pub trait ClaimLookup {
 pub const DEFAULT_ROLE_CLAIM: &str = "roles";
 
 /// Every role of a list, in the claim that holds the roles
-/// ([`DEFAULT_ROLE_CLAIM`] unless [`in_claim`](Self::in_claim) says
-/// otherwise). Put it on a route with
+/// ([`DEFAULT_ROLE_CLAIM`] unless [`in_claim`](Self::in_claim) or
+/// [`in_claims`](Self::in_claims) say otherwise). Put it on a route with
 /// [`BearerAuthLayer::require`](crate::BearerAuthLayer::require).
 #[derive(Clone, Debug)]
 pub struct RequiredRoles {
-    claim: ClaimPath,
+    /// A role is held when any of these claims holds it.
+    claims: Box<[ClaimPath]>,
     roles: Box<[Box<str>]>,
 }
 
@@ -143,23 +144,45 @@ impl RequiredRoles {
         let claim = ClaimPath {
             names: Box::new([DEFAULT_ROLE_CLAIM.into()]),
         };
-        Ok(Self { claim, roles })
+        Ok(Self {
+            claims: Box::new([claim]),
+            roles,
+        })
     }
 
     /// The same roles, in the claim at `claim`.
     pub fn in_claim(mut self, claim: ClaimPath) -> Self {
-        self.claim = claim;
+        self.claims = Box::new([claim]);
         self
+    }
+
+    /// The same roles, each held when any of `claims` holds it: Keycloak's
+    /// realm roles and one client's roles, say. Refuses an empty list.
+    pub fn in_claims(
+        mut self,
+        claims: impl IntoIterator<Item = ClaimPath>,
+    ) -> Result<Self, ConfigError> {
+        self.claims = claims.into_iter().collect();
+        if self.claims.is_empty() {
+            return Err(ConfigError::InvalidClaimRule);
+        }
+        Ok(self)
+    }
+
+    /// The claims read, in order.
+    pub fn claims(&self) -> &[ClaimPath] {
+        &self.claims
     }
 }
 
 impl<C: ClaimLookup> Requirement<C> for RequiredRoles {
     fn check(&self, claims: &C) -> Result<(), AuthError> {
-        if self
-            .roles
-            .iter()
-            .all(|role| claims.claim_has(&self.claim, role))
-        {
+        let held = |role: &str| {
+            self.claims
+                .iter()
+                .any(|claim| claims.claim_has(claim, role))
+        };
+        if self.roles.iter().all(|role| held(role)) {
             Ok(())
         } else {
             Err(AuthError::new(ErrorKind::InsufficientScope))
@@ -244,6 +267,23 @@ mod tests {
             .expect("roles")
             .in_claim(ClaimPath::new("groups").expect("a path"));
         assert!(in_groups.check(&claims).is_ok());
+        let either_claim = RequiredRoles::new(["reader", "admin"])
+            .expect("roles")
+            .in_claims([
+                ClaimPath::new("roles").expect("a path"),
+                ClaimPath::new("groups").expect("a path"),
+            ])
+            .expect("claims");
+        assert!(
+            either_claim.check(&claims).is_ok(),
+            "each role in one claim"
+        );
+        assert!(
+            RequiredRoles::new(["admin"])
+                .expect("roles")
+                .in_claims([])
+                .is_err()
+        );
         let region = |value| RequiredClaim::new(ClaimPath::new("region").expect("a path"), value);
         assert!(region("eu").expect("a rule").check(&claims).is_ok());
         assert!(region("us").expect("a rule").check(&claims).is_err());

@@ -502,6 +502,17 @@ pub enum ConfigError {
     /// several accepted issuers, a key is bound to none of them.
     #[error("with several issuers every key must be bound to one of them")]
     IssuerBinding,
+    /// An identity provider's profile (`provider::Provider`) beside keys or
+    /// issuers of its own, with an audience its access tokens cannot have
+    /// (any for Cognito, or the client's own id, the audience of its ID
+    /// tokens), with tenants but no multi-tenant issuer, or v1 tokens
+    /// outside Entra ID.
+    #[error("the provider profile conflicts with the rest of the configuration")]
+    ProviderConflict,
+    /// A Cognito profile without an app client id: its access tokens have
+    /// no `aud`, and are checked by `client_id` instead.
+    #[error("the provider profile needs a client id")]
+    NoClientId,
     /// An accepted issuer or audience is the empty string.
     #[error("issuer and audience must not be empty")]
     EmptyIssuerOrAudience,

@@ -350,6 +350,8 @@ pub mod cache;
 #[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
 pub mod jwt;
 #[cfg(feature = "jwt")]
+mod issuer_template;
+#[cfg(feature = "jwt")]
 mod registered;
 
 #[cfg(any(feature = "jwks", feature = "introspection"))]
@@ -367,6 +369,10 @@ pub mod jwks;
 #[cfg(feature = "dpop")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dpop")))]
 pub mod dpop;
+
+#[cfg(feature = "jwks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+pub mod provider;
 
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::ConfigError;
+use crate::issuer_template::{IssuerMatch, is_template, match_issuer};
 use crate::jwt::MAX_LEEWAY;
 use crate::jwt::json::{Names, NumericDate, Skip, Str};
 use crate::jwt::{JwtError, JwtErrorKind};
@@ -16,8 +17,14 @@ use crate::jwt::{JwtError, JwtErrorKind};
 /// What a payload must satisfy, fixed when the verifier is built.
 #[derive(Clone, Debug)]
 pub(crate) struct ClaimRules {
-    /// Accepted `iss` values; empty means `iss` is not checked.
+    /// Accepted `iss` values, some perhaps templates
+    /// ([`issuer_template`](crate::issuer_template)); empty means `iss` is
+    /// not checked.
     pub(crate) issuers: Box<[Box<str>]>,
+    /// Whether an accepted issuer is a template: `tid` is then read.
+    pub(crate) tenant_bound: bool,
+    /// The tenants a template accepts; `None` means any.
+    pub(crate) tenants: Option<Box<[Box<str>]>>,
     /// Accepted audiences; `None` means `aud` is not checked.
     pub(crate) audiences: Option<Box<[Box<str>]>>,
     /// Seconds of clock skew allowed on `exp`, `nbf` and `iat`.
@@ -57,6 +64,8 @@ impl ClaimRules {
             return Err(ConfigError::NoAudience);
         }
         Ok(Self {
+            tenant_bound: issuers.iter().any(|issuer| is_template(issuer)),
+            tenants: None,
             issuers: issuers.into(),
             audiences: (!audiences.is_empty()).then(|| audiences.into_boxed_slice()),
             leeway: leeway.as_secs(),
@@ -79,6 +88,10 @@ pub(crate) struct Registered {
     /// `iss`, as an index into the accepted issuers (`Some(None)`: present
     /// but not accepted); `None` when absent.
     issuer: Option<Option<usize>>,
+    /// The tenant id in `iss`, when it matched a template.
+    tenant: Option<Box<str>>,
+    /// `tid`, read only when an accepted issuer is a template.
+    tid: Option<Box<str>>,
     /// Whether `aud` names an accepted audience; `None` when absent.
     audience_accepted: Option<bool>,
     /// Bit `i` set: `rules.required[i]` is present.
@@ -169,6 +182,9 @@ impl Registered {
                 Some(None) => return Err(JwtErrorKind::WrongIssuer.into()),
                 None => return Err(missing("iss")),
             }
+            if let Some(tenant) = &self.tenant {
+                check_tenant(tenant, self.tid.as_deref(), rules)?;
+            }
         }
         if rules.audiences.is_some() {
             match self.audience_accepted {
@@ -191,6 +207,34 @@ impl Registered {
         Err(JwtError::with_detail(
             JwtErrorKind::MissingClaim,
             absent.to_owned(),
+        ))
+    }
+}
+
+/// A token of a template issuer: its `tid` must be the tenant in its `iss`,
+/// and one the rules accept.
+fn check_tenant(tenant: &str, tid: Option<&str>, rules: &ClaimRules) -> Result<(), JwtError> {
+    match tid {
+        None => return Err(missing("tid")),
+        Some(tid) if tid != tenant => {
+            return Err(JwtError::with_detail(
+                JwtErrorKind::WrongIssuer,
+                "tid is not the tenant of iss",
+            ));
+        }
+        Some(_) => {}
+    }
+    let accepted = rules.tenants.as_deref().is_none_or(|tenants| {
+        tenants
+            .iter()
+            .any(|accepted| accepted.eq_ignore_ascii_case(tenant))
+    });
+    if accepted {
+        Ok(())
+    } else {
+        Err(JwtError::with_detail(
+            JwtErrorKind::WrongIssuer,
+            "tenant not accepted",
         ))
     }
 }
@@ -234,12 +278,17 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 "iat" => claims.iat = Some(map.next_value::<NumericDate>()?.0),
                 "iss" => {
                     let issuer: Str<'de> = map.next_value()?;
-                    claims.issuer = Some(
-                        rules
-                            .issuers
-                            .iter()
-                            .position(|accepted| **accepted == *issuer),
-                    );
+                    let found = rules.issuers.iter().enumerate().find_map(|(at, accepted)| {
+                        match_issuer(accepted, &issuer).map(|matched| (at, matched))
+                    });
+                    if let Some((_, IssuerMatch::Tenant(tenant))) = found {
+                        claims.tenant = Some(tenant.into());
+                    }
+                    claims.issuer = Some(found.map(|(at, _)| at));
+                }
+                "tid" if rules.tenant_bound => {
+                    let tid: Str<'de> = map.next_value()?;
+                    claims.tid = Some((*tid).into());
                 }
                 "aud" => {
                     let accepted = rules.audiences.as_deref().unwrap_or_default();
@@ -308,6 +357,8 @@ mod tests {
     fn rules() -> ClaimRules {
         ClaimRules {
             issuers: Box::new(["https://issuer.example.com".into()]),
+            tenant_bound: false,
+            tenants: None,
             audiences: Some(Box::new(["https://api.example.com".into()])),
             leeway: 60,
             leeway_on_exp: true,
@@ -536,5 +587,51 @@ mod tests {
             assert_eq!(error.kind(), JwtErrorKind::MissingClaim, "{absent}");
             assert_eq!(error.detail(), Some(absent));
         }
+    }
+
+    #[test]
+    fn a_template_issuer_binds_tid_to_the_tenant_in_iss() {
+        use JwtErrorKind::*;
+        let template = "https://login.example.com/{tenantid}/v2.0";
+        let mut rules = ClaimRules::new(
+            vec![template.into()],
+            vec!["https://api.example.com".into()],
+            true,
+            Duration::from_secs(60),
+        )
+        .expect("rules");
+        assert!(rules.tenant_bound);
+        let token = |tenant: &str, tid: &str| {
+            format!(
+                r#"{{"exp":1800000100,"aud":"https://api.example.com",{tid}"iss":"https://login.example.com/{tenant}/v2.0"}}"#
+            )
+        };
+        let cases: &[(&str, String, Result<(), JwtErrorKind>)] = &[
+            ("tid after iss", token("t-1", r#""tid":"t-1","#), Ok(())),
+            (
+                "tid before iss",
+                r#"{"tid":"t-1","iss":"https://login.example.com/t-1/v2.0","exp":1800000100,"aud":"https://api.example.com"}"#.into(),
+                Ok(()),
+            ),
+            ("another tenant's tid", token("t-1", r#""tid":"t-2","#), Err(WrongIssuer)),
+            ("no tid", token("t-1", ""), Err(MissingClaim)),
+            ("tid a number", token("t-1", r#""tid":1,"#), Err(Malformed)),
+            ("not a tenant id", token("t.1", r#""tid":"t.1","#), Err(WrongIssuer)),
+            (
+                "the template itself",
+                token("{tenantid}", r#""tid":"{tenantid}","#),
+                Err(WrongIssuer),
+            ),
+        ];
+        for (name, payload, expected) in cases {
+            assert_eq!(verdict(payload, &rules), *expected, "{name}");
+        }
+        rules.tenants = Some(Box::new(["T-1".into()]));
+        assert_eq!(verdict(&token("t-1", r#""tid":"t-1","#), &rules), Ok(()));
+        assert_eq!(
+            verdict(&token("t-2", r#""tid":"t-2","#), &rules),
+            Err(WrongIssuer),
+            "a tenant not in the list"
+        );
     }
 }

@@ -73,6 +73,45 @@ where
     }
 }
 
+/// One of two requirements: the request passes when the first or the
+/// second allows it. When neither does, the second's answer is sent, so
+/// put last the rule whose refusal tells the client the most: "the role
+/// `admin`, or else the scope `admin`" answers 403 with `scope="admin"`.
+///
+/// ```
+/// use tower_bearer_auth::claims::RequiredRoles;
+/// use tower_bearer_auth::require::Either;
+/// use tower_bearer_auth::scope::RequiredScopes;
+///
+/// let admins = Either::new(RequiredRoles::new(["admin"])?, RequiredScopes::new(["admin"])?);
+/// # let _ = admins;
+/// # Ok::<(), tower_bearer_auth::ConfigError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Either<A, B> {
+    first: A,
+    second: B,
+}
+
+impl<A, B> Either<A, B> {
+    /// `first`, or else `second`.
+    pub fn new(first: A, second: B) -> Self {
+        Self { first, second }
+    }
+}
+
+impl<C, A: Requirement<C>, B: Requirement<C>> Requirement<C> for Either<A, B> {
+    fn check(&self, claims: &C) -> Result<(), AuthError> {
+        self.first
+            .check(claims)
+            .or_else(|_| self.second.check(claims))
+    }
+
+    fn without_claims(&self) -> AuthError {
+        self.second.without_claims()
+    }
+}
+
 /// Checks a [`Requirement`] on the verified claims `C` of every request;
 /// see the [module docs](self).
 #[must_use]

@@ -137,6 +137,8 @@ mod tests {
     fn rules() -> ClaimRules {
         ClaimRules {
             issuers: Box::new(["https://as.example.com".into()]),
+            tenant_bound: false,
+            tenants: None,
             audiences: Some(Box::new(["https://api.example.com".into()])),
             leeway: 60,
             leeway_on_exp: false,

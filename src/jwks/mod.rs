@@ -75,6 +75,7 @@ pub(crate) mod fuzzing {
     pub(crate) use super::document::{parse_discovery, parse_key_set};
 }
 
+pub(crate) use builder::discovery_url;
 pub use builder::{
     DEFAULT_COOLDOWN, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_STALE, DEFAULT_MAX_TTL,
     DEFAULT_MIN_TTL, DEFAULT_TIMEOUT, DEFAULT_TTL, JwksBuilder,

@@ -10,6 +10,7 @@ use super::header::media_type_is;
 use super::key::JwtKey;
 use super::key_set::KeySet;
 use super::key_source::{KeySource, KeySources};
+use super::provider_rules::ProviderRules;
 use super::verifier::{ClaimsCheck, Inner, JwtVerifier};
 use crate::error::ConfigError;
 use crate::registered::{ClaimRules, MAX_REQUIRED};
@@ -116,6 +117,7 @@ pub struct JwtVerifierBuilder<C> {
     profile: JwtProfile,
     max_token_size: usize,
     check: Option<ClaimsCheck<C>>,
+    provider: Option<ProviderRules>,
 }
 
 impl<C> Default for JwtVerifierBuilder<C> {
@@ -142,6 +144,7 @@ impl<C> JwtVerifierBuilder<C> {
             profile: JwtProfile::Jwt,
             max_token_size: DEFAULT_MAX_TOKEN_SIZE,
             check: None,
+            provider: None,
         }
     }
 
@@ -172,6 +175,12 @@ impl<C> JwtVerifierBuilder<C> {
     /// trailing-slash or case folding). Call it again to accept several, and
     /// then bind each key to its issuer with [`JwtKey::with_issuer`]; once
     /// one is given, a token without `iss` is refused.
+    ///
+    /// An issuer holding `{tenantid}` is a template, as multi-tenant
+    /// identity providers publish it
+    /// (`https://login.microsoftonline.com/{tenantid}/v2.0`): it accepts an
+    /// `iss` with a tenant id (ASCII letters, digits and `-`) in that place,
+    /// and the token's `tid` must be that tenant.
     pub fn with_issuer(mut self, issuer: impl Into<Box<str>>) -> Self {
         self.issuers.push(issuer.into());
         self
@@ -240,6 +249,17 @@ impl<C> JwtVerifierBuilder<C> {
         self
     }
 
+    /// Applies an identity provider's profile: how `provider::Provider`
+    /// plugs in (`with_provider`).
+    #[allow(
+        dead_code,
+        reason = "the seam a provider profile plugs into; none may be built"
+    )]
+    pub(crate) fn with_provider_rules(mut self, rules: ProviderRules) -> Self {
+        self.provider = Some(rules);
+        self
+    }
+
     /// Checks the configuration and builds the verifier.
     ///
     /// Refused: no key ([`ConfigError::NoKeys`]); no audience and no
@@ -249,7 +269,9 @@ impl<C> JwtVerifierBuilder<C> {
     /// ([`ConfigError::NoIssuer`]), without an audience, or without `exp`; a
     /// maximum token size of zero; more than 64 required claims; a key bound
     /// to an issuer not accepted, or, with several issuers, a key bound to
-    /// none ([`ConfigError::IssuerBinding`]).
+    /// none ([`ConfigError::IssuerBinding`]); a provider profile beside
+    /// other keys or issuers, or with an audience its tokens cannot have
+    /// ([`ConfigError::ProviderConflict`]).
     ///
     /// It installs this crate's crypto backend as jsonwebtoken's process
     /// default, unless one is installed already: jsonwebtoken would
@@ -258,12 +280,23 @@ impl<C> JwtVerifierBuilder<C> {
         if self.keys.is_empty() && self.remote.is_empty() {
             return Err(ConfigError::NoKeys);
         }
+        let mut audience_check = self.audience_check;
+        if let Some(provider) = &self.provider {
+            let sourced: Vec<&str> = self.remote.iter().map(|(issuer, _)| &**issuer).collect();
+            provider.check_against(
+                &self.issuers,
+                &sourced,
+                !self.keys.is_empty(),
+                &self.audiences,
+            )?;
+            audience_check &= !provider.without_audience;
+        }
         accept_source_issuers(&mut self.issuers, &self.remote)?;
         let rfc9068 = self.profile == JwtProfile::Rfc9068;
         let mut rules = ClaimRules::new(
             self.issuers,
             self.audiences,
-            self.audience_check || rfc9068,
+            audience_check || rfc9068,
             self.leeway,
         )?;
         install_crypto_provider();
@@ -288,6 +321,10 @@ impl<C> JwtVerifierBuilder<C> {
         let sources = sources_by_issuer(self.keys, &self.remote, &rules.issuers)?;
         rules.require_exp = self.require_exp;
         rules.required = required.into();
+        rules.tenants = self
+            .provider
+            .as_ref()
+            .and_then(|provider| provider.tenants.clone());
         Ok(JwtVerifier::from_inner(Inner {
             sources,
             rules,
@@ -298,6 +335,7 @@ impl<C> JwtVerifierBuilder<C> {
             },
             max_token_size: self.max_token_size,
             check: self.check,
+            payload_check: self.provider.and_then(|provider| provider.check),
             _claims: PhantomData,
         }))
     }
@@ -393,6 +431,7 @@ impl<C> fmt::Debug for JwtVerifierBuilder<C> {
             .field("profile", &self.profile)
             .field("max_token_size", &self.max_token_size)
             .field("claims_check", &self.check.is_some())
+            .field("provider", &self.provider)
             .finish()
     }
 }

@@ -113,6 +113,7 @@ pub(crate) mod json;
 mod key;
 mod key_set;
 mod key_source;
+mod provider_rules;
 mod verifier;
 
 pub use access_claims::AccessClaims;
@@ -139,6 +140,8 @@ pub(crate) use {builder::install_crypto_provider, header::media_type_is};
 #[cfg(feature = "jwks")]
 pub(crate) use {
     compact::Compact,
+    json::{Skip, Str},
+    provider_rules::{PayloadCheck, ProviderRules},
     key_set::KeySet,
     key_source::{KeySource, Lookup},
 };

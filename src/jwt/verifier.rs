@@ -17,6 +17,7 @@ use super::compact::{Compact, decode_segment};
 use super::error::{JwtError, JwtErrorKind};
 use super::header::JoseHeader;
 use super::key_source::{KeySource, KeySources, Lookup};
+use super::provider_rules::PayloadCheck;
 use crate::error::AuthError;
 use crate::facts::{KeyFingerprint, TokenFacts};
 use crate::registered::{ClaimRules, Registered};
@@ -55,6 +56,8 @@ pub(crate) struct Inner<C> {
     pub(crate) types: TypeRule,
     pub(crate) max_token_size: usize,
     pub(crate) check: Option<ClaimsCheck<C>>,
+    /// The identity provider's rules on the payload, if a profile is used.
+    pub(crate) payload_check: Option<PayloadCheck>,
     pub(crate) _claims: PhantomData<fn() -> C>,
 }
 
@@ -122,6 +125,9 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
                 stalled,
             )?;
             read.registered.check(&inner.rules, now)?;
+            if let Some(check) = &inner.payload_check {
+                check(&read.payload)?;
+            }
             if read.registered.is_bound() && !binding_checked {
                 return Err(JwtErrorKind::Bound.into());
             }

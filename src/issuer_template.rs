@@ -1,0 +1,83 @@
+//! Issuer templates: one accepted issuer for every tenant of a multi-tenant
+//! identity provider.
+//!
+//! Microsoft Entra ID's multi-tenant discovery document names its issuer
+//! `https://login.microsoftonline.com/{tenantid}/v2.0`: each tenant's tokens
+//! carry their own tenant id in that place. An accepted issuer holding
+//! [`TENANT`] matches an `iss` with a tenant id there, and the token's `tid`
+//! claim must then be that same tenant (as Microsoft's own validators
+//! check), so a tenant cannot vouch for another one's tokens.
+
+/// The placeholder of the tenant id in an issuer template.
+pub(crate) const TENANT: &str = "{tenantid}";
+
+/// The longest tenant id matched: a GUID is 36 bytes.
+const MAX_TENANT_LEN: usize = 64;
+
+/// How a token's `iss` matches an accepted issuer.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum IssuerMatch<'a> {
+    /// Byte for byte.
+    Exact,
+    /// The template, with this tenant id in its place.
+    Tenant(&'a str),
+}
+
+/// Whether `iss` is `accepted`, or fits the template `accepted` with a
+/// tenant id (ASCII letters, digits and `-`, at most 64 bytes) in the
+/// place of [`TENANT`]. A template never matches itself.
+pub(crate) fn match_issuer<'a>(accepted: &str, iss: &'a str) -> Option<IssuerMatch<'a>> {
+    let Some((prefix, suffix)) = accepted.split_once(TENANT) else {
+        return (accepted == iss).then_some(IssuerMatch::Exact);
+    };
+    let tenant = iss.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    let is_tenant = (1..=MAX_TENANT_LEN).contains(&tenant.len())
+        && tenant
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-');
+    is_tenant.then_some(IssuerMatch::Tenant(tenant))
+}
+
+/// Whether `issuer` is a template.
+pub(crate) fn is_template(issuer: &str) -> bool {
+    issuer.contains(TENANT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = "https://login.microsoftonline.com/{tenantid}/v2.0";
+    const TENANT_A: &str = "8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
+
+    #[test]
+    fn a_template_matches_one_tenant_id_in_its_place() {
+        let iss = format!("https://login.microsoftonline.com/{TENANT_A}/v2.0");
+        assert_eq!(
+            match_issuer(TEMPLATE, &iss),
+            Some(IssuerMatch::Tenant(TENANT_A))
+        );
+        assert_eq!(match_issuer(TEMPLATE, TEMPLATE), None);
+        assert_eq!(
+            match_issuer("https://a.example", "https://a.example"),
+            Some(IssuerMatch::Exact)
+        );
+        for other in [
+            "https://login.microsoftonline.com//v2.0",
+            "https://login.microsoftonline.com/a/b/v2.0",
+            "https://login.microsoftonline.com/a.b/v2.0",
+            "https://login.microsoftonline.com/a%2Fb/v2.0",
+            "https://login.microsoftonline.com/a/v2.0/",
+            "https://login.microsoftonline.com/a/v2",
+            "https://evil.example/a/v2.0",
+            "https://login.microsoftonline.com.evil.example/a/v2.0",
+        ] {
+            assert_eq!(match_issuer(TEMPLATE, other), None, "{other}");
+        }
+        let long = format!("https://login.microsoftonline.com/{}/v2.0", "a".repeat(65));
+        assert_eq!(match_issuer(TEMPLATE, &long), None);
+        assert_eq!(match_issuer("https://a.example", "https://b.example"), None);
+        assert!(is_template(TEMPLATE));
+        assert!(!is_template("https://a.example"));
+    }
+}

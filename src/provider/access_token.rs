@@ -1,0 +1,151 @@
+//! The claims that tell a provider's access tokens from its other tokens,
+//! read from the payload in one pass.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::jwt::{JwtError, JwtErrorKind, Skip, Str};
+
+/// What a provider's rules need from a payload.
+#[derive(Debug, Default)]
+pub(super) struct Markers {
+    /// Keycloak's `typ` claim: `Bearer` (or `DPoP`) for access tokens, `ID`
+    /// for ID tokens.
+    pub(super) typ: Option<Box<str>>,
+    /// Cognito's `token_use`: `access` or `id`.
+    pub(super) token_use: Option<Box<str>>,
+    /// Whether `client_id` is one of the clients the rules name, when
+    /// present.
+    pub(super) client_accepted: Option<bool>,
+    /// Whether `aud` names one of the clients the rules name: the audience
+    /// of their ID tokens.
+    pub(super) aud_names_client: bool,
+    /// Whether there is a `scp` or `roles` claim: Entra ID's access tokens
+    /// always have one, its ID tokens neither.
+    pub(super) scp_or_roles: bool,
+}
+
+impl Markers {
+    /// Reads `payload` (a JSON object already read once by the verifier),
+    /// comparing `client_id` and `aud` with `clients`.
+    pub(super) fn read(payload: &[u8], clients: &[Box<str>]) -> Result<Self, JwtError> {
+        let mut deserializer = serde_json::Deserializer::from_slice(payload);
+        MarkersSeed(clients)
+            .deserialize(&mut deserializer)
+            .map_err(|_| JwtError::new(JwtErrorKind::Malformed))
+    }
+}
+
+struct MarkersSeed<'r>(&'r [Box<str>]);
+
+impl<'de> DeserializeSeed<'de> for MarkersSeed<'_> {
+    type Value = Markers;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Markers, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MarkersSeed<'_> {
+    type Value = Markers;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims set")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Markers, A::Error> {
+        let clients = self.0;
+        let is_client = |name: &str| clients.iter().any(|client| **client == *name);
+        let mut markers = Markers::default();
+        while let Some(name) = map.next_key::<Str<'de>>()? {
+            match &*name {
+                "typ" => markers.typ = Some((*map.next_value::<Str<'de>>()?).into()),
+                "token_use" => markers.token_use = Some((*map.next_value::<Str<'de>>()?).into()),
+                "client_id" => {
+                    let client = map.next_value::<Str<'de>>()?;
+                    markers.client_accepted = Some(is_client(&client));
+                }
+                "aud" => markers.aud_names_client = map.next_value_seed(NamesAny(clients))?,
+                "scp" | "roles" => {
+                    markers.scp_or_roles = true;
+                    map.next_value::<Skip>()?;
+                }
+                _ => {
+                    map.next_value::<Skip>()?;
+                }
+            }
+        }
+        Ok(markers)
+    }
+}
+
+/// `aud`, one string or an array of strings: whether it names one of the
+/// clients.
+struct NamesAny<'r>(&'r [Box<str>]);
+
+impl<'de> DeserializeSeed<'de> for NamesAny<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NamesAny<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or an array of strings")
+    }
+
+    fn visit_str<E: de::Error>(self, audience: &str) -> Result<bool, E> {
+        Ok(self.0.iter().any(|client| **client == *audience))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(audience) = seq.next_element::<Str<'de>>()? {
+            found |= self.0.iter().any(|client| **client == *audience);
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_of_access_and_id_tokens() {
+        let clients: &[Box<str>] = &["web".into()];
+        let read = |payload: &str| Markers::read(payload.as_bytes(), clients).expect("markers");
+        let keycloak = read(r#"{"typ":"ID","aud":"api","azp":"web"}"#);
+        assert_eq!(keycloak.typ.as_deref(), Some("ID"));
+        assert!(!keycloak.aud_names_client);
+        let cognito = read(r#"{"token_use":"access","client_id":"web"}"#);
+        assert_eq!(cognito.token_use.as_deref(), Some("access"));
+        assert_eq!(cognito.client_accepted, Some(true));
+        assert_eq!(
+            read(r#"{"client_id":"other"}"#).client_accepted,
+            Some(false)
+        );
+        assert_eq!(read("{}").client_accepted, None);
+        assert!(read(r#"{"aud":["api","web"]}"#).aud_names_client);
+        assert!(read(r#"{"aud":"web"}"#).aud_names_client);
+        assert!(!read(r#"{"aud":["api"]}"#).scp_or_roles);
+        assert!(read(r#"{"scp":"read"}"#).scp_or_roles);
+        assert!(read(r#"{"roles":[]}"#).scp_or_roles);
+        for malformed in [
+            r#"{"typ":1}"#,
+            r#"{"token_use":null}"#,
+            r#"{"aud":[1]}"#,
+            "[]",
+        ] {
+            assert!(
+                Markers::read(malformed.as_bytes(), clients).is_err(),
+                "{malformed}"
+            );
+        }
+    }
+}
