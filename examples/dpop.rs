@@ -54,7 +54,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(secret) = jwt_env::var("DPOP_NONCE_SECRET") {
         dpop = dpop.with_nonces(secret.as_bytes(), Duration::from_secs(300))?;
     }
-    let auth = BearerAuthLayer::new(oidc_env::verifier().await?).with_dpop(dpop.build()?);
+    let auth = BearerAuthLayer::new(oidc_env::verifier().await?.0).with_dpop(dpop.build()?);
     let app = jwt_routes::routes(auth, axum::Router::new());
 
     let listener = TcpListener::bind(bind).await?;
