@@ -48,6 +48,8 @@ mod jwt;
 #[cfg(all(feature = "jwt", feature = "axum",))]
 mod jwt_examples;
 mod properties;
+#[cfg(all(feature = "jwks", feature = "axum"))]
+mod providers;
 mod readiness;
 #[cfg(all(feature = "redis", feature = "axum"))]
 mod redis_revocations;
