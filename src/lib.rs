@@ -65,6 +65,10 @@
 //!   [`revocation::CheckRevoked`], `dpop::DpopVerifier`).
 //! - **A key source** answers the JWT verifier for one issuer's keys: the
 //!   configured keys, or `jwks::Jwks`, which fetches and refreshes them.
+//! - **A provider profile** adds an identity provider's rules to the JWT
+//!   verifier: the issuers it owns, the tenants it accepts, and a check of
+//!   the payload that tells its access tokens from its other tokens
+//!   (`provider::Provider`). The verifier names no provider.
 //! - **A requirement** is any [`require::Requirement`] on the claims, put on
 //!   a route with [`BearerAuthLayer::require`].
 //! - **A rejection** is any [`Reject`], which builds the response a refused
@@ -144,6 +148,12 @@
 //!   `with_jwks` on the JWT builder. Keys are fetched once, shared, refreshed
 //!   before they expire and when a token names a new `kid`. When the keys
 //!   cannot be had, the answer is 503.
+//! - **Keycloak, Auth0, Entra ID, Cognito, Okta** ([`provider`], feature
+//!   `jwks`): `Provider::keycloak(issuer)` and the others know each
+//!   provider's issuer form, role claim, and how its access tokens differ
+//!   from its ID tokens; `with_provider` applies one. Multi-tenant Entra ID
+//!   binds each token's `tid` to its issuer. One recipe per provider, with
+//!   the claims you get and the traps.
 //! - **Opaque tokens** ([`introspection`], feature `introspection`): each new
 //!   token is checked at the authorization server's RFC 7662 endpoint, with
 //!   client authentication, a timeout and the JWT verifier's claim checks.
@@ -172,6 +182,7 @@
 //!   reads the claim your provider keeps roles in (`roles`,
 //!   `realm_access.roles`, `permissions`, `cognito:groups`),
 //!   `RequiredClaim` any claim; a missing one is 403 `insufficient_scope`.
+//!   [`require::Either`] lets a route take a role or else a scope.
 //! - **A rule of your own per route** ([`require`]): `auth.require(|claims:
 //!   &User| ...)` answers `Ok(())` or the `AuthError` to send, for example
 //!   a 403 `insufficient_scope`.
@@ -204,7 +215,7 @@
 //! | example | run |
 //! | --- | --- |
 //! | the quickstart: axum with JWTs (`/public`, `/me`, `/admin`) | `cargo run --example quickstart --features axum,jwt,tracing` |
-//! | the quickstart's routes with keys from `OIDC_ISSUER` or `JWKS_URL` + `JWT_ISSUER` | `cargo run --example oidc --features axum,jwt,jwks` |
+//! | the quickstart's routes with keys from `OIDC_ISSUER` or `JWKS_URL` + `JWT_ISSUER`, under `OIDC_PROVIDER`'s profile (`OIDC_CLIENT_ID`, `OIDC_TENANTS`, `ADMIN_ROLE`) | `cargo run --example oidc --features axum,jwt,jwks` |
 //! | axum with static API tokens (the same routes) | `cargo run --example axum_static --features axum` |
 //! | the same three routes on plain hyper 1 + hyper-util | `cargo run --example hyper_service` |
 //! | tonic `helloworld.Greeter/SayHello` with JWTs, greeting the token's subject | `cargo run --example tonic_greeter --features jwt` |

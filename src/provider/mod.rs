@@ -43,32 +43,146 @@
 //! Scopes come from `scope`, or from `scp` as a string (Entra ID) or an
 //! array (Okta): [`AccessClaims`](crate::jwt::AccessClaims) reads both, so
 //! [`require_scopes`](crate::BearerAuthLayer::require_scopes) works with
-//! every profile.
+//! every profile. Two providers in one service are two verifiers, one per
+//! profile, joined by [`FirstOf`](crate::FirstOf): each recognizes its own
+//! issuer's tokens.
 //!
-//! The traps, and what the profiles do about them:
-//! - **Auth0**'s issuer ends with `/`; the profile adds it when missing, and
-//!   the discovery URL is the same either way.
-//! - **Keycloak**'s access tokens name the audience `account` unless an
-//!   audience mapper adds the API: configure the API's client id as the
-//!   audience and add the mapper, never accept `account`. The ID token of a
-//!   client that is its own API has the right `aud`: its `typ` claim `ID`
-//!   refuses it.
-//! - **Cognito**'s access tokens have no `aud`: the profile checks their
-//!   `client_id` against [`with_client_id`](Provider::with_client_id) and
-//!   `token_use` against `access`, and an audience configured beside it is
-//!   a [`ConfigError::ProviderConflict`].
-//! - **Entra ID** multi-tenant apps: the discovery document at
-//!   `…/organizations/v2.0` names the issuer
-//!   `https://login.microsoftonline.com/{tenantid}/v2.0`, a template every
-//!   tenant's tokens fit. A token's `tid` must be the tenant in its `iss`;
-//!   [`with_tenants`](Provider::with_tenants) lists the tenants accepted.
-//!   Entra's keys have no `alg`: each is used for the RSA algorithms the
-//!   verifier allows for a key without one. v1 tokens
-//!   (`https://sts.windows.net/{tenant}/`) are accepted with
-//!   [`with_v1_tokens`](Provider::with_v1_tokens).
-//! - **Okta**'s org authorization server (`https://{org}.okta.com`) issues
-//!   access tokens only Okta may verify: use a custom authorization server
-//!   (`/oauth2/default` or `/oauth2/{id}`).
+//! # Recipes
+//!
+//! Every recipe ends like the example above: `discover().build()?`, then
+//! `JwtVerifier::builder().with_provider(&provider, keys)`, then the
+//! audience. The `oidc` example runs each of them from the environment
+//! (`OIDC_PROVIDER`, `OIDC_ISSUER`, `OIDC_CLIENT_ID`, `JWT_AUDIENCE`).
+//!
+//! ## Keycloak
+//!
+//! ```no_run
+//! # use tower_bearer_auth::{jwt::JwtVerifier, provider::Provider};
+//! # async fn run() -> Result<(), tower_bearer_auth::ConfigError> {
+//! let keycloak = Provider::keycloak("https://sso.example.com/realms/shop")
+//!     .with_client_id("shop-api"); // its client roles count too
+//! let verifier = JwtVerifier::builder()
+//!     .with_provider(&keycloak, keycloak.discover().build()?)
+//!     .with_audience("shop-api")
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! - **Claims**: `sub` (a user id), `preferred_username`, `azp` (the client
+//!   that asked), `scope`, `realm_access.roles`,
+//!   `resource_access.{client}.roles`, and `typ: "Bearer"`.
+//! - **Trap: the `account` audience.** Without an audience mapper,
+//!   Keycloak's access tokens name only `account` (its account console).
+//!   Add an "Audience" mapper for your API's client to the client scope
+//!   your front end requests, and configure that client id as the
+//!   audience; accepting `account` would accept tokens meant for any
+//!   client of the realm.
+//! - **Trap: ID tokens with your audience.** A confidential client that is
+//!   also the API gets ID tokens with `aud` = itself: the profile refuses
+//!   them by their `typ: "ID"` claim.
+//!
+//! ## Auth0
+//!
+//! ```no_run
+//! # use tower_bearer_auth::{jwt::JwtVerifier, provider::Provider};
+//! # async fn run() -> Result<(), tower_bearer_auth::ConfigError> {
+//! let auth0 = Provider::auth0("https://example.eu.auth0.com")
+//!     .with_client_id("Xq3fY8d2LkP0aZ7tR1mN5bC9vW4sE6hJ"); // the SPA's
+//! let verifier = JwtVerifier::builder()
+//!     .with_provider(&auth0, auth0.discover().build()?)
+//!     .with_audience("https://api.shop.example") // the API identifier
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! - **Claims**: `sub` (`auth0|…`), `azp`, `scope`, and with RBAC's "Add
+//!   Permissions in the Access Token" on, `permissions`. `aud` also names
+//!   `https://{tenant}/userinfo` when `openid` was asked for.
+//! - **Trap: the trailing slash.** Auth0's `iss` ends with `/`; a verifier
+//!   comparing byte for byte refuses every token when configured without
+//!   it. The profile adds it.
+//! - **Trap: roles.** Auth0 puts no roles in tokens by itself: use
+//!   `permissions`, or an Action that adds a namespaced claim, read with
+//!   [`RequiredRoles::in_claim`].
+//!
+//! ## Microsoft Entra ID
+//!
+//! ```no_run
+//! # use tower_bearer_auth::{jwt::JwtVerifier, provider::Provider};
+//! # async fn run() -> Result<(), tower_bearer_auth::ConfigError> {
+//! // One tenant: its id in the issuer. Every tenant: `organizations`.
+//! let entra = Provider::entra("https://login.microsoftonline.com/organizations/v2.0")
+//!     .with_tenants(["8eaef023-2b34-4da1-9baa-8bc8c9d6a490"]); // or every tenant without it
+//! let verifier = JwtVerifier::builder()
+//!     .with_provider(&entra, entra.discover().build()?)
+//!     .with_audience("6e74172b-be56-4843-9ff4-e66a39bb12e3") // the API's client id
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! - **Claims**: `tid` (the tenant), `oid` (the user or service principal,
+//!   the same in every app), `sub` (per app), `azp`, `scp` (delegated
+//!   scopes, space-delimited), `roles` (app roles; an app-only token has
+//!   `roles` and no `scp`), `ver: "2.0"`.
+//! - **Keys without `alg`.** Entra publishes none: an RSA key without one
+//!   verifies RS256 only, the algorithm Entra signs with.
+//! - **Trap: the audience.** v2 tokens name the API's client id; v1 tokens
+//!   the app ID URI (`api://…`). Set `accessTokenAcceptedVersion: 2` in
+//!   the API's manifest, or accept v1 tokens with
+//!   [`with_v1_tokens`](Provider::with_v1_tokens) and both audiences.
+//! - **Trap: multi-tenant issuers.** Without the template, either every
+//!   token is refused (the issuer is not `…/organizations/v2.0`), or the
+//!   issuer check is turned off and any tenant's token, for any app in it,
+//!   is one step from accepted. The profile binds `tid` to `iss`; list the
+//!   tenants you serve.
+//!
+//! ## Amazon Cognito
+//!
+//! ```no_run
+//! # use tower_bearer_auth::{jwt::JwtVerifier, provider::Provider};
+//! # async fn run() -> Result<(), tower_bearer_auth::ConfigError> {
+//! let cognito = Provider::cognito(
+//!     "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Sh0pPool1",
+//!     "1example23456789abcdefghij", // the app client
+//! );
+//! let verifier = JwtVerifier::builder()
+//!     .with_provider(&cognito, cognito.discover().build()?) // and no audience
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! - **Claims**: `sub`, `username`, `client_id`, `scope`,
+//!   `cognito:groups`, `token_use: "access"`.
+//! - **Trap: no `aud`.** Cognito's access tokens have none: the profile
+//!   checks `client_id` and `token_use` instead, and refuses an audience
+//!   configured beside it. Its ID tokens have `aud` and `token_use: "id"`,
+//!   and are refused.
+//!
+//! ## Okta
+//!
+//! ```no_run
+//! # use tower_bearer_auth::{jwt::JwtVerifier, provider::Provider};
+//! # async fn run() -> Result<(), tower_bearer_auth::ConfigError> {
+//! let okta = Provider::okta("https://example.okta.com/oauth2/default")
+//!     .with_client_id("0oa1shopweb2Xz5d7"); // the front end's
+//! let verifier = JwtVerifier::builder()
+//!     .with_provider(&okta, okta.discover().build()?)
+//!     .with_audience("api://default")
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! - **Claims**: `sub` (the login), `uid`, `cid` (the client), `scp` (an
+//!   array), and `groups` once a groups claim is added to the
+//!   authorization server.
+//! - **Trap: the org authorization server.** Tokens of
+//!   `https://{org}.okta.com` itself are for Okta's own APIs; verify those
+//!   of a custom authorization server.
+//!
+//! ## Any other provider
+//!
+//! [`Provider::generic`] compares the issuer byte for byte and reads roles
+//! from `roles`; [`RequiredRoles::in_claim`] reads them anywhere else.
 
 mod access_token;
 

@@ -1,12 +1,22 @@
 //! End to end: the `oidc` example under each `OIDC_PROVIDER`, against a
 //! server on 127.0.0.1 that serves discovery and keys the way that
 //! provider does (its paths, issuer form, key members), answering tokens
-//! PyJWT made in that provider's shapes (`tests/fixtures/providers/`).
+//! PyJWT made in that provider's shapes (`tests/fixtures/providers/`); and
+//! the `provider` API itself: Entra ID's v1 tokens, the configurations a
+//! profile refuses, two providers in one service.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use axum::Router;
+use axum::routing::get;
 use serde_json::Value;
+use tower::ServiceExt;
+use tower_bearer_auth::axum::Claims;
+use tower_bearer_auth::jwks::Jwks;
+use tower_bearer_auth::jwt::{AccessClaims, JwtErrorKind, JwtKey, JwtVerifier};
+use tower_bearer_auth::provider::Provider;
+use tower_bearer_auth::{BearerAuthLayer, ConfigError, FirstOf};
 
 use crate::support;
 use crate::support::example::{Example, start};
@@ -345,4 +355,189 @@ fn oidc_example_refuses_a_cognito_configuration_it_cannot_honour() {
         stderr.contains("OIDC_PROVIDER must be generic, keycloak"),
         "{stderr}"
     );
+}
+
+/// The keys of `provider` from `server`, fetched.
+async fn ready_keys(provider: &Provider) -> Jwks {
+    let keys = provider.discover().build().expect("keys");
+    keys.ready().await.expect("keys fetched");
+    keys
+}
+
+fn kind(verifier: &JwtVerifier, name: &str) -> Option<JwtErrorKind> {
+    verifier
+        .verify_jwt(&token(name))
+        .err()
+        .map(|error| error.kind())
+}
+
+#[tokio::test]
+async fn entra_v1_tokens_when_asked_for() {
+    let discovery = "/organizations/v2.0/.well-known/openid-configuration";
+    let server = provider_server("entra", discovery, "/organizations/discovery/v2.0/keys").await;
+    let entra = Provider::entra("https://login.microsoftonline.com/organizations/v2.0")
+        .with_discovery_url(server.url(discovery));
+    let v2_only = JwtVerifier::builder()
+        .with_provider(&entra, ready_keys(&entra).await)
+        .with_audience(ENTRA_API)
+        .with_audience(format!("api://{ENTRA_API}"))
+        .build()
+        .expect("a verifier");
+    // No key vouches for an issuer not accepted.
+    assert_eq!(kind(&v2_only, "entra-v1"), Some(JwtErrorKind::UnknownKey));
+
+    let entra = entra.with_v1_tokens();
+    let both = JwtVerifier::builder()
+        .with_provider(&entra, ready_keys(&entra).await)
+        .with_audience(ENTRA_API)
+        .with_audience(format!("api://{ENTRA_API}"))
+        .build()
+        .expect("a verifier");
+    let claims = both.verify_jwt(&token("entra-v1")).expect("a v1 token");
+    assert_eq!(
+        claims.iss(),
+        Some(format!("https://sts.windows.net/{TENANT_1}/").as_str())
+    );
+    assert_eq!(claims.get("ver"), Some(&Value::from("1.0")));
+    assert!(claims.scopes().contains("access_as_user"));
+    assert!(both.verify_jwt(&token("entra-t2-user")).is_ok());
+    assert_eq!(
+        kind(&both, "entra-tid-mismatch"),
+        Some(JwtErrorKind::WrongIssuer)
+    );
+    assert_eq!(kind(&both, "entra-id"), Some(JwtErrorKind::WrongType));
+}
+
+#[tokio::test]
+async fn a_profile_accepts_its_own_provider_only() {
+    let discovery = "/oauth2/default/.well-known/openid-configuration";
+    let server = provider_server("okta", discovery, "/oauth2/default/v1/keys").await;
+    let okta = Provider::okta("https://example.okta.com/oauth2/default")
+        .with_client_id("0oa1shopweb2Xz5d7")
+        .with_discovery_url(server.url(discovery));
+    let keys = ready_keys(&okta).await;
+    let builder = || JwtVerifier::builder().with_provider(&okta, keys.clone());
+    let conflict = Err(ConfigError::ProviderConflict);
+    let secret = JwtKey::hmac(b"a secret of at least thirty-two bytes!").expect("a key");
+    let cases = [
+        (
+            "another key",
+            builder().with_key(secret).with_audience("api://default"),
+        ),
+        (
+            "another issuer",
+            builder()
+                .with_issuer("https://other.example")
+                .with_audience("api://default"),
+        ),
+        (
+            "the client's own id as the audience",
+            builder().with_audience("0oa1shopweb2Xz5d7"),
+        ),
+        (
+            "keys of another issuer",
+            JwtVerifier::builder()
+                .with_provider(
+                    &okta,
+                    Jwks::discover("https://example.okta.com/oauth2/other")
+                        .build()
+                        .expect("keys"),
+                )
+                .with_audience("api://default"),
+        ),
+    ];
+    for (name, builder) in cases {
+        assert_eq!(builder.build().map(|_| ()), conflict, "{name}");
+    }
+
+    let cognito = Provider::cognito("https://cognito-idp.eu-west-1.amazonaws.com/p", "app")
+        .with_discovery_url(server.url(discovery));
+    let cognito_keys = cognito.discover().build().expect("keys");
+    let with_audience = JwtVerifier::builder()
+        .with_provider(&cognito, cognito_keys)
+        .with_audience("api");
+    assert_eq!(
+        with_audience.build().map(|_| ()),
+        conflict,
+        "Cognito has no aud"
+    );
+
+    // Each profile's tokens only.
+    let verifier = builder()
+        .with_audience("api://default")
+        .build()
+        .expect("a verifier");
+    assert!(verifier.verify_jwt(&token("okta-admin")).is_ok());
+    assert_eq!(
+        kind(&verifier, "auth0-admin"),
+        Some(JwtErrorKind::UnknownKey),
+        "no key of this verifier vouches for Auth0's issuer"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_providers_in_one_service_through_first_of() {
+    let discovery = "/oauth2/default/.well-known/openid-configuration";
+    let okta_server = provider_server("okta", discovery, "/oauth2/default/v1/keys").await;
+    let okta = Provider::okta("https://example.okta.com/oauth2/default")
+        .with_client_id("0oa1shopweb2Xz5d7")
+        .with_discovery_url(okta_server.url(discovery));
+    let cognito_discovery = "/eu-west-1_Sh0pPool1/.well-known/openid-configuration";
+    let cognito_server = provider_server(
+        "cognito",
+        cognito_discovery,
+        "/eu-west-1_Sh0pPool1/.well-known/jwks.json",
+    )
+    .await;
+    let cognito = Provider::cognito(
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Sh0pPool1",
+        "1example23456789abcdefghij",
+    )
+    .with_discovery_url(cognito_server.url(cognito_discovery));
+    let people = JwtVerifier::builder()
+        .with_provider(&okta, ready_keys(&okta).await)
+        .with_audience("api://default")
+        .build()
+        .expect("a verifier");
+    let machines = JwtVerifier::builder()
+        .with_provider(&cognito, ready_keys(&cognito).await)
+        .build()
+        .expect("a verifier");
+    let app = Router::new()
+        .route(
+            "/me",
+            get(|Claims(claims): Claims<AccessClaims>| async move {
+                claims.iss().unwrap_or_default().to_owned()
+            }),
+        )
+        .route_layer(BearerAuthLayer::new(FirstOf::new(people, machines)));
+    let call = |name: &str| {
+        let request = http::Request::get("/me")
+            .header("authorization", format!("Bearer {}", token(name)))
+            .body(axum::body::Body::empty())
+            .expect("a request");
+        app.clone().oneshot(request)
+    };
+    for (name, issuer) in [
+        ("okta-admin", "https://example.okta.com/oauth2/default"),
+        (
+            "cognito-admin",
+            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Sh0pPool1",
+        ),
+    ] {
+        let response = call(name).await.expect("an answer");
+        assert_eq!(response.status(), 200, "{name}");
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .expect("a body");
+        assert_eq!(body, issuer.as_bytes(), "{name}");
+    }
+    for name in [
+        "okta-id",
+        "cognito-id",
+        "cognito-other-client",
+        "auth0-admin",
+    ] {
+        assert_eq!(call(name).await.expect("an answer").status(), 401, "{name}");
+    }
 }
