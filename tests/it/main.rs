@@ -69,4 +69,6 @@ mod secrecy;
 mod security;
 #[cfg(feature = "axum")]
 mod step_up;
+#[cfg(all(feature = "test-util", feature = "jwks", feature = "axum"))]
+mod test_issuer;
 mod tonic_grpc;
