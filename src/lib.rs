@@ -188,7 +188,13 @@
 //!   a 403 `insufficient_scope`.
 //! - **Testing your application** ([`test_util`], feature `test-util`):
 //!   `MapVerifier` answers each token what the test says (claims, expired,
-//!   unavailable), so a handler's test needs no identity provider.
+//!   unavailable), so a handler's test needs no identity provider. With
+//!   `jwks`, `TestIssuer` is one on 127.0.0.1: a throwaway Ed25519 key,
+//!   discovery and the JWK Set served, and tokens signed with the claims a
+//!   test picks (`issuer.token().subject("alice").audience(..).sign()`,
+//!   `.expired()`, `.signed_by_another_key()`); `issuer.verifier()` fetches
+//!   its keys over HTTP, so the whole verification path and your
+//!   configuration are tested.
 //! - **Logs and metrics**. With feature `tracing`:
 //!   - every refusal is one event on target
 //!     `tower_bearer_auth::rejection`, with the kind, status, realm,
@@ -266,7 +272,7 @@
 //! | `dpop` | no | `dpop::Dpop`: DPoP proofs (RFC 9449) and certificate-bound tokens (RFC 8705), checked by the same layer |
 //! | `tracing` | no | `tracing` events: one per refused request, key fetches, refreshes and failures; spans around remote calls (never a token or key) |
 //! | `serde` | no | `Deserialize` for [`scope::Scopes`] |
-//! | `test-util` | no | `test_util::MapVerifier`, for your application's tests |
+//! | `test-util` | no | `test_util::MapVerifier`, for your application's tests; with `jwks`, `test_util::TestIssuer`, an identity provider on 127.0.0.1 |
 //!
 //! Features are additive: any combination builds, `--all-features`
 //! included. With both backends on, aws-lc-rs is used; for RustCrypto alone,
@@ -358,10 +364,10 @@ pub mod axum;
 pub mod cache;
 
 #[cfg(feature = "jwt")]
+mod issuer_template;
+#[cfg(feature = "jwt")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
 pub mod jwt;
-#[cfg(feature = "jwt")]
-mod issuer_template;
 #[cfg(feature = "jwt")]
 mod registered;
 

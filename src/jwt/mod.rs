@@ -133,15 +133,17 @@ pub use verifier::JwtVerifier;
 #[doc(no_inline)]
 pub use jsonwebtoken;
 
+#[cfg(any(feature = "dpop", all(feature = "test-util", feature = "jwks")))]
+pub(crate) use builder::install_crypto_provider;
+#[cfg(feature = "dpop")]
+pub(crate) use header::media_type_is;
 #[cfg(feature = "introspection")]
 pub(crate) use verifier::now;
-#[cfg(feature = "dpop")]
-pub(crate) use {builder::install_crypto_provider, header::media_type_is};
 #[cfg(feature = "jwks")]
 pub(crate) use {
     compact::Compact,
     json::{Skip, Str},
-    provider_rules::{PayloadCheck, ProviderRules},
     key_set::KeySet,
     key_source::{KeySource, Lookup},
+    provider_rules::{PayloadCheck, ProviderRules},
 };

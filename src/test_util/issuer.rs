@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 use super::server::{DISCOVERY_PATH, Documents, JWKS_PATH, serve};
 use super::token::TokenBuilder;
 use crate::jwks::Jwks;
-use crate::jwt::{AccessClaims, JwtVerifier, JwtVerifierBuilder};
+use crate::jwt::{AccessClaims, JwtVerifier, JwtVerifierBuilder, install_crypto_provider};
 
 /// The DER of an Ed25519 private key in PKCS#8 v1 (RFC 8410 §7) is these 16
 /// bytes, then the 32-byte seed: `PrivateKeyInfo { version 0, algorithm
@@ -275,18 +275,6 @@ fn documents(issuer: &str, kid: &str, x: &str) -> io::Result<Documents> {
         discovery: serde_json::to_vec(&discovery)?.into(),
         key_set: serde_json::to_vec(&key_set)?.into(),
     })
-}
-
-/// Installs this crate's crypto backend as jsonwebtoken's process default
-/// unless one is installed, as the JWT verifier's builder does: signing
-/// would otherwise panic when both of jsonwebtoken's backends are on.
-fn install_crypto_provider() {
-    use jsonwebtoken::crypto::CryptoProvider;
-    #[cfg(feature = "aws-lc-rs")]
-    let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
-    #[cfg(not(feature = "aws-lc-rs"))]
-    let provider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
-    let _already_installed = CryptoProvider::install_default(provider);
 }
 
 #[cfg(test)]
