@@ -38,6 +38,25 @@ pub(crate) fn match_issuer<'a>(accepted: &str, iss: &'a str) -> Option<IssuerMat
     is_tenant.then_some(IssuerMatch::Tenant(tenant))
 }
 
+/// Which of the `accepted` issuers `iss` is, by index, and how it
+/// matched. Only when `any_template` (some accepted issuer is one) is
+/// anything but byte-for-byte equality tried: the usual configuration pays
+/// for no template search.
+pub(crate) fn find_issuer<'a>(
+    accepted: &[Box<str>],
+    any_template: bool,
+    iss: &'a str,
+) -> Option<(usize, IssuerMatch<'a>)> {
+    if !any_template {
+        let at = accepted.iter().position(|accepted| **accepted == *iss)?;
+        return Some((at, IssuerMatch::Exact));
+    }
+    accepted
+        .iter()
+        .enumerate()
+        .find_map(|(at, accepted)| match_issuer(accepted, iss).map(|matched| (at, matched)))
+}
+
 /// Whether `issuer` is a template.
 pub(crate) fn is_template(issuer: &str) -> bool {
     issuer.contains(TENANT)
@@ -78,6 +97,23 @@ mod tests {
         assert_eq!(match_issuer(TEMPLATE, &long), None);
         assert_eq!(match_issuer("https://a.example", "https://b.example"), None);
         assert!(is_template(TEMPLATE));
+        let accepted: [Box<str>; 2] = ["https://a.example".into(), TEMPLATE.into()];
+        assert_eq!(
+            find_issuer(&accepted, true, &iss),
+            Some((1, IssuerMatch::Tenant(TENANT_A)))
+        );
+        assert_eq!(
+            find_issuer(&accepted, true, "https://a.example"),
+            Some((0, IssuerMatch::Exact))
+        );
+        assert_eq!(
+            find_issuer(&accepted[..1], false, "https://a.example"),
+            Some((0, IssuerMatch::Exact))
+        );
+        assert_eq!(
+            find_issuer(&accepted[..1], false, "https://b.example"),
+            None
+        );
         assert!(!is_template("https://a.example"));
     }
 }

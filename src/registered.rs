@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::ConfigError;
-use crate::issuer_template::{IssuerMatch, is_template, match_issuer};
+use crate::issuer_template::{IssuerMatch, find_issuer, is_template};
 use crate::jwt::MAX_LEEWAY;
 use crate::jwt::json::{Names, NumericDate, Skip, Str};
 use crate::jwt::{JwtError, JwtErrorKind};
@@ -278,9 +278,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 "iat" => claims.iat = Some(map.next_value::<NumericDate>()?.0),
                 "iss" => {
                     let issuer: Str<'de> = map.next_value()?;
-                    let found = rules.issuers.iter().enumerate().find_map(|(at, accepted)| {
-                        match_issuer(accepted, &issuer).map(|matched| (at, matched))
-                    });
+                    let found = find_issuer(&rules.issuers, rules.tenant_bound, &issuer);
                     if let Some((_, IssuerMatch::Tenant(tenant))) = found {
                         claims.tenant = Some(tenant.into());
                     }
