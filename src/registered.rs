@@ -315,8 +315,8 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
 }
 
 /// `aud`: one string or an array of strings (RFC 7519 §4.1.3); answers
-/// whether one of them is accepted, compared byte for byte.
-struct AudienceSeed<'r>(&'r [Box<str>]);
+/// whether one of them is in the list, compared byte for byte.
+pub(crate) struct AudienceSeed<'r>(pub(crate) &'r [Box<str>]);
 
 impl<'de> DeserializeSeed<'de> for AudienceSeed<'_> {
     type Value = bool;

@@ -3,9 +3,10 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use crate::jwt::{JwtError, JwtErrorKind, Skip, Str};
+use crate::registered::AudienceSeed;
 
 /// What a provider's rules need from a payload.
 #[derive(Debug, Default)]
@@ -66,7 +67,7 @@ impl<'de> Visitor<'de> for MarkersSeed<'_> {
                     let client = map.next_value::<Str<'de>>()?;
                     markers.client_accepted = Some(is_client(&client));
                 }
-                "aud" => markers.aud_names_client = map.next_value_seed(NamesAny(clients))?,
+                "aud" => markers.aud_names_client = map.next_value_seed(AudienceSeed(clients))?,
                 "scp" | "roles" => {
                     markers.scp_or_roles = true;
                     map.next_value::<Skip>()?;
@@ -77,38 +78,6 @@ impl<'de> Visitor<'de> for MarkersSeed<'_> {
             }
         }
         Ok(markers)
-    }
-}
-
-/// `aud`, one string or an array of strings: whether it names one of the
-/// clients.
-struct NamesAny<'r>(&'r [Box<str>]);
-
-impl<'de> DeserializeSeed<'de> for NamesAny<'_> {
-    type Value = bool;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for NamesAny<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string or an array of strings")
-    }
-
-    fn visit_str<E: de::Error>(self, audience: &str) -> Result<bool, E> {
-        Ok(self.0.iter().any(|client| **client == *audience))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        let mut found = false;
-        while let Some(audience) = seq.next_element::<Str<'de>>()? {
-            found |= self.0.iter().any(|client| **client == *audience);
-        }
-        Ok(found)
     }
 }
 
