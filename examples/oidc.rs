@@ -25,10 +25,11 @@
 //!   whose client roles count, or elsewhere your client that receives ID
 //!   tokens (tokens naming it in `aud` are refused).
 //! - `OIDC_TENANTS`: the tenant ids a multi-tenant `entra` issuer accepts,
-//!   separated by commas (unset: every tenant).
+//!   separated by commas (unset: every tenant, with a warning).
 //! - `ADMIN_ROLE`: the role `/admin` needs (default `admin`).
-//! - `JWT_AUDIENCE` (unset: any audience, with a warning; never set for
-//!   `cognito`), `JWT_PROFILE` (`jwt` or `rfc9068`) and `BIND` (default
+//! - `JWT_AUDIENCE` (required, except for `generic`, where unset means any
+//!   audience with a warning, and `cognito`, where it is never set),
+//!   `JWT_PROFILE` (`jwt` or `rfc9068`) and `BIND` (default
 //!   `127.0.0.1:3000`), as in the quickstart.
 //!
 //! It starts even if the keys cannot be fetched yet: requests get 503 with
@@ -51,7 +52,7 @@ mod oidc_env;
 use tokio::net::TcpListener;
 use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::claims::RequiredRoles;
-use tower_bearer_auth::require::Either;
+use tower_bearer_auth::require::OrElse;
 use tower_bearer_auth::scope::RequiredScopes;
 
 #[tokio::main]
@@ -65,7 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => RequiredRoles::new([&role])?,
     };
     // The role, or else the scope: a refusal names the scope to ask for.
-    let admins = Either::new(roles, RequiredScopes::new(["admin"])?);
+    let admins = OrElse::new(roles, RequiredScopes::new(["admin"])?);
     let app = jwt_routes::routes_with_admin_rule(
         BearerAuthLayer::new(verifier),
         axum::Router::new(),

@@ -503,12 +503,30 @@ pub enum ConfigError {
     #[error("with several issuers every key must be bound to one of them")]
     IssuerBinding,
     /// An identity provider's profile (`provider::Provider`) beside keys or
-    /// issuers of its own, with an audience its access tokens cannot have
-    /// (any for Cognito, or the client's own id, the audience of its ID
-    /// tokens), with tenants but no multi-tenant issuer, or v1 tokens
-    /// outside Entra ID.
+    /// issuers of its own, with keys of another issuer, or with a setting
+    /// of another provider (app clients outside Cognito, client roles
+    /// outside Keycloak, v1 tokens outside Entra ID), or an empty client
+    /// id.
     #[error("the provider profile conflicts with the rest of the configuration")]
     ProviderConflict,
+    /// An audience the provider's access tokens cannot have (any for
+    /// Cognito; a client whose tokens the profile refuses), or no audience
+    /// check for a provider whose tokens serve many APIs.
+    #[error("the audience does not fit the provider's access tokens")]
+    ProviderAudience,
+    /// A multi-tenant issuer without its tenants chosen: list them, or
+    /// accept any explicitly.
+    #[error("a multi-tenant issuer needs its tenants listed, or any tenant accepted explicitly")]
+    TenantsNotChosen,
+    /// Tenants listed for an issuer that is not multi-tenant, an empty
+    /// list, or a tenant that is not a tenant id (1 to 64 ASCII letters,
+    /// digits and `-`).
+    #[error("tenants must be tenant ids, listed for a multi-tenant issuer")]
+    InvalidTenant,
+    /// An issuer template whose `{tenantid}` is not exactly one whole path
+    /// segment after the scheme and host.
+    #[error("{{tenantid}} must be one whole path segment of the issuer, after its host")]
+    InvalidIssuerTemplate,
     /// A Cognito profile without an app client id: its access tokens have
     /// no `aud`, and are checked by `client_id` instead.
     #[error("the provider profile needs a client id")]

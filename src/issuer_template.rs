@@ -31,11 +31,31 @@ pub(crate) fn match_issuer<'a>(accepted: &str, iss: &'a str) -> Option<IssuerMat
         return (accepted == iss).then_some(IssuerMatch::Exact);
     };
     let tenant = iss.strip_prefix(prefix)?.strip_suffix(suffix)?;
-    let is_tenant = (1..=MAX_TENANT_LEN).contains(&tenant.len())
+    is_tenant_id(tenant).then_some(IssuerMatch::Tenant(tenant))
+}
+
+/// Whether `tenant` can be a tenant id: 1 to 64 ASCII letters, digits and
+/// `-` (Entra ID's are GUIDs).
+pub(crate) fn is_tenant_id(tenant: &str) -> bool {
+    (1..=MAX_TENANT_LEN).contains(&tenant.len())
         && tenant
             .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-');
-    is_tenant.then_some(IssuerMatch::Tenant(tenant))
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
+}
+
+/// Whether the template `issuer` is one a tenant id can fill safely: one
+/// placeholder, a whole path segment after `scheme://host/`, so no tenant
+/// can choose the host.
+pub(crate) fn is_valid_template(issuer: &str) -> bool {
+    let Some((prefix, suffix)) = issuer.split_once(TENANT) else {
+        return false;
+    };
+    let after_scheme = prefix.split_once("://").map(|(_, rest)| rest);
+    let host_then_path = after_scheme.is_some_and(|rest| {
+        rest.find('/')
+            .is_some_and(|slash| slash > 0 && rest.ends_with('/'))
+    });
+    host_then_path && (suffix.is_empty() || suffix.starts_with('/')) && !suffix.contains(TENANT)
 }
 
 /// Which of the `accepted` issuers `iss` is, by index, and how it
@@ -97,6 +117,24 @@ mod tests {
         assert_eq!(match_issuer(TEMPLATE, &long), None);
         assert_eq!(match_issuer("https://a.example", "https://b.example"), None);
         assert!(is_template(TEMPLATE));
+        assert!(is_valid_template(TEMPLATE));
+        assert!(is_valid_template("https://sts.windows.net/{tenantid}/"));
+        assert!(is_valid_template("https://a.example/{tenantid}"));
+        for bad in [
+            "{tenantid}",
+            "https://{tenantid}/v2.0",
+            "https://{tenantid}.example/v2.0",
+            "https://a.example/x{tenantid}/v2.0",
+            "https://a.example/{tenantid}x/v2.0",
+            "https://a.example/{tenantid}/{tenantid}",
+            "a.example/{tenantid}",
+            "https:///{tenantid}",
+        ] {
+            assert!(!is_valid_template(bad), "{bad}");
+        }
+        assert!(is_tenant_id(TENANT_A));
+        assert!(!is_tenant_id("contoso.onmicrosoft.com"));
+        assert!(!is_tenant_id(""));
         let accepted: [Box<str>; 2] = ["https://a.example".into(), TEMPLATE.into()];
         assert_eq!(
             find_issuer(&accepted, true, &iss),

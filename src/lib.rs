@@ -182,7 +182,7 @@
 //!   reads the claim your provider keeps roles in (`roles`,
 //!   `realm_access.roles`, `permissions`, `cognito:groups`),
 //!   `RequiredClaim` any claim; a missing one is 403 `insufficient_scope`.
-//!   [`require::Either`] lets a route take a role or else a scope.
+//!   [`require::OrElse`] lets a route take a role or else a scope.
 //! - **A rule of your own per route** ([`require`]): `auth.require(|claims:
 //!   &User| ...)` answers `Ok(())` or the `AuthError` to send, for example
 //!   a 403 `insufficient_scope`.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::ConfigError;
-use crate::issuer_template::{IssuerMatch, find_issuer, is_template};
+use crate::issuer_template::{IssuerMatch, find_issuer, is_template, is_valid_template};
 use crate::jwt::MAX_LEEWAY;
 use crate::jwt::json::{Names, NumericDate, Skip, Str};
 use crate::jwt::{JwtError, JwtErrorKind};
@@ -54,6 +54,10 @@ impl ClaimRules {
             .any(|value| value.is_empty())
         {
             return Err(ConfigError::EmptyIssuerOrAudience);
+        }
+        let mut templates = issuers.iter().filter(|issuer| is_template(issuer));
+        if !templates.all(|issuer| is_valid_template(issuer)) {
+            return Err(ConfigError::InvalidIssuerTemplate);
         }
         if leeway > MAX_LEEWAY {
             return Err(ConfigError::LeewayTooLong {
@@ -623,6 +627,19 @@ mod tests {
         ];
         for (name, payload, expected) in cases {
             assert_eq!(verdict(payload, &rules), *expected, "{name}");
+        }
+        for bad in ["https://{tenantid}/v2.0", "https://a.example/x{tenantid}"] {
+            let refused = ClaimRules::new(
+                vec![bad.into()],
+                vec!["https://api.example.com".into()],
+                true,
+                Duration::from_secs(60),
+            );
+            assert_eq!(
+                refused.err(),
+                Some(ConfigError::InvalidIssuerTemplate),
+                "{bad}"
+            );
         }
         rules.tenants = Some(Box::new(["T-1".into()]));
         assert_eq!(verdict(&token("t-1", r#""tid":"t-1","#), &rules), Ok(()));

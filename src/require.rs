@@ -80,27 +80,27 @@ where
 ///
 /// ```
 /// use tower_bearer_auth::claims::RequiredRoles;
-/// use tower_bearer_auth::require::Either;
+/// use tower_bearer_auth::require::OrElse;
 /// use tower_bearer_auth::scope::RequiredScopes;
 ///
-/// let admins = Either::new(RequiredRoles::new(["admin"])?, RequiredScopes::new(["admin"])?);
+/// let admins = OrElse::new(RequiredRoles::new(["admin"])?, RequiredScopes::new(["admin"])?);
 /// # let _ = admins;
 /// # Ok::<(), tower_bearer_auth::ConfigError>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct Either<A, B> {
+pub struct OrElse<A, B> {
     first: A,
     second: B,
 }
 
-impl<A, B> Either<A, B> {
+impl<A, B> OrElse<A, B> {
     /// `first`, or else `second`.
     pub fn new(first: A, second: B) -> Self {
         Self { first, second }
     }
 }
 
-impl<C, A: Requirement<C>, B: Requirement<C>> Requirement<C> for Either<A, B> {
+impl<C, A: Requirement<C>, B: Requirement<C>> Requirement<C> for OrElse<A, B> {
     fn check(&self, claims: &C) -> Result<(), AuthError> {
         self.first
             .check(claims)

@@ -16,10 +16,10 @@
 //!   Keycloak's client whose client roles count, or elsewhere your client
 //!   that receives ID tokens (tokens for it are refused).
 //! - `OIDC_TENANTS`: for a multi-tenant `entra` issuer, the tenant ids
-//!   accepted, separated by commas (unset: every tenant).
-//! - `JWT_AUDIENCE` (unset: any audience, with a warning; not for
-//!   `cognito`) and `JWT_PROFILE` (`jwt` or `rfc9068`), as in the
-//!   quickstart.
+//!   accepted, separated by commas (unset: every tenant, with a warning).
+//! - `JWT_AUDIENCE`: required, except for `generic` (unset: any audience,
+//!   with a warning) and `cognito` (never set); and `JWT_PROFILE` (`jwt`
+//!   or `rfc9068`), as in the quickstart.
 
 #![allow(dead_code)] // each example uses a part
 
@@ -100,11 +100,18 @@ fn provider() -> Result<Option<Provider>, Error> {
             .into());
         }
     };
-    if let Some(client) = client.filter(|_| provider.name() != "cognito") {
-        provider = provider.with_client_id(client);
-    }
-    if let Some(tenants) = jwt_env::var("OIDC_TENANTS") {
-        provider = provider.with_tenants(tenants.split(',').map(str::trim));
+    provider = match (client, provider.name()) {
+        (Some(_), "cognito") | (None, _) => provider,
+        (Some(client), "keycloak") => provider.with_client_roles(client),
+        (Some(client), _) => provider.refusing_tokens_for(client),
+    };
+    match jwt_env::var("OIDC_TENANTS") {
+        Some(tenants) => provider = provider.with_tenants(tenants.split(',').map(str::trim)),
+        None if provider.is_multi_tenant() => {
+            eprintln!("OIDC_TENANTS not set: tokens of every tenant are accepted");
+            provider = provider.with_any_tenant();
+        }
+        None => {}
     }
     if let Some(url) = jwt_env::var("OIDC_DISCOVERY_URL") {
         provider = provider.with_discovery_url(url);
@@ -120,22 +127,29 @@ fn key_set() -> Result<JwksBuilder, Error> {
     }
 }
 
-/// `JWT_AUDIENCE`; Cognito's access tokens have none, and are checked by
+/// `JWT_AUDIENCE`: required by the profiles of providers whose tokens
+/// serve many APIs; Cognito's access tokens have none, and are checked by
 /// `client_id` instead.
 fn audience(
     builder: JwtVerifierBuilder<tower_bearer_auth::jwt::AccessClaims>,
     provider: Option<&Provider>,
 ) -> Result<JwtVerifierBuilder<tower_bearer_auth::jwt::AccessClaims>, Error> {
-    let cognito = provider.is_some_and(|provider| provider.name() == "cognito");
-    Ok(match (jwt_env::var("JWT_AUDIENCE"), cognito) {
-        (Some(_), true) => {
+    let name = provider.map_or("generic", Provider::name);
+    Ok(match (jwt_env::var("JWT_AUDIENCE"), name) {
+        (Some(_), "cognito") => {
             return Err("Cognito's access tokens have no audience: unset JWT_AUDIENCE".into());
         }
-        (None, true) => builder,
-        (Some(audience), false) => builder.with_audience(audience),
-        (None, false) => {
+        (None, "cognito") => builder,
+        (Some(audience), _) => builder.with_audience(audience),
+        (None, "generic") => {
             eprintln!("JWT_AUDIENCE not set: tokens for any audience are accepted");
             builder.without_audience_check()
+        }
+        (None, name) => {
+            return Err(format!(
+                "OIDC_PROVIDER={name} needs JWT_AUDIENCE: its tokens serve many APIs"
+            )
+            .into());
         }
     })
 }

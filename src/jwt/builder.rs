@@ -10,7 +10,7 @@ use super::header::media_type_is;
 use super::key::JwtKey;
 use super::key_set::KeySet;
 use super::key_source::{KeySource, KeySources};
-use super::provider_rules::ProviderRules;
+use super::provider_rules::{AudienceRule, ProviderRules};
 use super::verifier::{ClaimsCheck, Inner, JwtVerifier};
 use crate::error::ConfigError;
 use crate::registered::{ClaimRules, MAX_REQUIRED};
@@ -180,7 +180,8 @@ impl<C> JwtVerifierBuilder<C> {
     /// identity providers publish it
     /// (`https://login.microsoftonline.com/{tenantid}/v2.0`): it accepts an
     /// `iss` with a tenant id (ASCII letters, digits and `-`) in that place,
-    /// and the token's `tid` must be that tenant.
+    /// and the token's `tid` must be that tenant. Every tenant's: the
+    /// `provider` module's Entra ID profile lists the tenants accepted.
     pub fn with_issuer(mut self, issuer: impl Into<Box<str>>) -> Self {
         self.issuers.push(issuer.into());
         self
@@ -251,9 +252,9 @@ impl<C> JwtVerifierBuilder<C> {
 
     /// Applies an identity provider's profile: how `provider::Provider`
     /// plugs in (`with_provider`).
-    #[allow(
-        dead_code,
-        reason = "the seam a provider profile plugs into; none may be built"
+    #[cfg_attr(
+        not(feature = "jwks"),
+        allow(dead_code, reason = "provider profiles come with jwks")
     )]
     pub(crate) fn with_provider_rules(mut self, rules: ProviderRules) -> Self {
         self.provider = Some(rules);
@@ -269,9 +270,10 @@ impl<C> JwtVerifierBuilder<C> {
     /// ([`ConfigError::NoIssuer`]), without an audience, or without `exp`; a
     /// maximum token size of zero; more than 64 required claims; a key bound
     /// to an issuer not accepted, or, with several issuers, a key bound to
-    /// none ([`ConfigError::IssuerBinding`]); a provider profile beside
-    /// other keys or issuers, or with an audience its tokens cannot have
-    /// ([`ConfigError::ProviderConflict`]).
+    /// none ([`ConfigError::IssuerBinding`]); an issuer template whose
+    /// `{tenantid}` is not one whole path segment
+    /// ([`ConfigError::InvalidIssuerTemplate`]); what a provider profile
+    /// refuses (`with_provider`).
     ///
     /// It installs this crate's crypto backend as jsonwebtoken's process
     /// default, unless one is installed already: jsonwebtoken would
@@ -288,8 +290,9 @@ impl<C> JwtVerifierBuilder<C> {
                 &sourced,
                 !self.keys.is_empty(),
                 &self.audiences,
+                self.audience_check,
             )?;
-            audience_check &= !provider.without_audience;
+            audience_check &= provider.audience != AudienceRule::Absent;
         }
         accept_source_issuers(&mut self.issuers, &self.remote)?;
         let rfc9068 = self.profile == JwtProfile::Rfc9068;

@@ -145,5 +145,5 @@ pub(crate) use {
     json::{Skip, Str},
     key_set::KeySet,
     key_source::{KeySource, Lookup},
-    provider_rules::{PayloadCheck, ProviderRules},
+    provider_rules::{AudienceRule, PayloadCheck, ProviderRules},
 };

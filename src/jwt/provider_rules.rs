@@ -25,9 +25,8 @@ pub(crate) struct ProviderRules {
     pub(crate) check: Option<PayloadCheck>,
     /// The tenants an issuer template accepts; `None` means any.
     pub(crate) tenants: Option<Box<[Box<str>]>>,
-    /// Its access tokens have no `aud`: no audience may be configured, and
-    /// the check returns the audience's role.
-    pub(crate) without_audience: bool,
+    /// What the profile needs of the audience configuration.
+    pub(crate) audience: AudienceRule,
     /// Audiences that mark another kind of token (the client's ID tokens):
     /// configuring one is a mistake.
     pub(crate) not_audiences: Vec<Box<str>>,
@@ -35,16 +34,33 @@ pub(crate) struct ProviderRules {
     pub(crate) error: Option<ConfigError>,
 }
 
+/// What a profile needs of the audience configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    not(feature = "jwks"),
+    allow(dead_code, reason = "provider profiles come with jwks")
+)]
+pub(crate) enum AudienceRule {
+    /// The provider's tokens serve many APIs: an audience is required.
+    Required,
+    /// As the verifier has it: an audience, or no check when asked for.
+    AsConfigured,
+    /// The provider's access tokens have none (Cognito), and the payload
+    /// check takes its role: no audience may be configured.
+    Absent,
+}
+
 impl ProviderRules {
     /// Checks these rules against the rest of the configuration: the
     /// issuers given directly and those with a key source, whether static
-    /// keys were given, and the audiences.
+    /// keys were given, the audiences and whether they are checked.
     pub(crate) fn check_against(
         &self,
         issuers: &[Box<str>],
         sourced: &[&str],
         has_keys: bool,
         audiences: &[Box<str>],
+        audience_check: bool,
     ) -> Result<(), ConfigError> {
         if let Some(error) = &self.error {
             return Err(error.clone());
@@ -58,15 +74,16 @@ impl ProviderRules {
         {
             return Err(ConfigError::ProviderConflict);
         }
-        let audience_conflict = if self.without_audience {
-            !audiences.is_empty()
-        } else {
-            audiences
-                .iter()
-                .any(|audience| self.not_audiences.contains(audience))
+        let audience_conflict = match self.audience {
+            AudienceRule::Absent => !audiences.is_empty(),
+            AudienceRule::Required => !audience_check,
+            AudienceRule::AsConfigured => false,
         };
-        if audience_conflict {
-            return Err(ConfigError::ProviderConflict);
+        let refused = audiences
+            .iter()
+            .any(|audience| self.not_audiences.contains(audience));
+        if audience_conflict || refused {
+            return Err(ConfigError::ProviderAudience);
         }
         Ok(())
     }
@@ -78,7 +95,7 @@ impl fmt::Debug for ProviderRules {
             .field("name", &self.name)
             .field("issuers", &self.issuers)
             .field("tenants", &self.tenants)
-            .field("without_audience", &self.without_audience)
+            .field("audience", &self.audience)
             .field("not_audiences", &self.not_audiences)
             .finish_non_exhaustive()
     }

@@ -375,6 +375,7 @@ impl<C> fmt::Debug for JwtVerifier<C> {
             .field("types", &inner.types)
             .field("max_token_size", &inner.max_token_size)
             .field("claims_check", &inner.check.is_some())
+            .field("provider_check", &inner.payload_check.is_some())
             .finish()
     }
 }

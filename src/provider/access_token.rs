@@ -16,29 +16,42 @@ pub(super) struct Markers {
     pub(super) typ: Option<Box<str>>,
     /// Cognito's `token_use`: `access` or `id`.
     pub(super) token_use: Option<Box<str>>,
-    /// Whether `client_id` is one of the clients the rules name, when
+    /// Whether `client_id` is one of the accepted app clients, when
     /// present.
     pub(super) client_accepted: Option<bool>,
-    /// Whether `aud` names one of the clients the rules name: the audience
-    /// of their ID tokens.
-    pub(super) aud_names_client: bool,
+    /// Whether `aud` names one of the refused clients: the audience of
+    /// their ID tokens.
+    pub(super) aud_names_refused: bool,
+    /// Whether there is an `azp` or `appid` claim: Entra ID's access
+    /// tokens name their client in one, its ID tokens in neither.
+    pub(super) names_client: bool,
     /// Whether there is a `scp` or `roles` claim: Entra ID's access tokens
-    /// always have one, its ID tokens neither.
+    /// always have one.
     pub(super) scp_or_roles: bool,
 }
 
 impl Markers {
     /// Reads `payload` (a JSON object already read once by the verifier),
-    /// comparing `client_id` and `aud` with `clients`.
-    pub(super) fn read(payload: &[u8], clients: &[Box<str>]) -> Result<Self, JwtError> {
+    /// comparing `client_id` with `app_clients` and `aud` with `refused`.
+    pub(super) fn read(
+        payload: &[u8],
+        app_clients: &[Box<str>],
+        refused: &[Box<str>],
+    ) -> Result<Self, JwtError> {
         let mut deserializer = serde_json::Deserializer::from_slice(payload);
-        MarkersSeed(clients)
-            .deserialize(&mut deserializer)
-            .map_err(|_| JwtError::new(JwtErrorKind::Malformed))
+        MarkersSeed {
+            app_clients,
+            refused,
+        }
+        .deserialize(&mut deserializer)
+        .map_err(|_| JwtError::new(JwtErrorKind::Malformed))
     }
 }
 
-struct MarkersSeed<'r>(&'r [Box<str>]);
+struct MarkersSeed<'r> {
+    app_clients: &'r [Box<str>],
+    refused: &'r [Box<str>],
+}
 
 impl<'de> DeserializeSeed<'de> for MarkersSeed<'_> {
     type Value = Markers;
@@ -56,8 +69,7 @@ impl<'de> Visitor<'de> for MarkersSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Markers, A::Error> {
-        let clients = self.0;
-        let is_client = |name: &str| clients.iter().any(|client| **client == *name);
+        let is_app_client = |name: &str| self.app_clients.iter().any(|app| **app == *name);
         let mut markers = Markers::default();
         while let Some(name) = map.next_key::<Str<'de>>()? {
             match &*name {
@@ -65,9 +77,15 @@ impl<'de> Visitor<'de> for MarkersSeed<'_> {
                 "token_use" => markers.token_use = Some((*map.next_value::<Str<'de>>()?).into()),
                 "client_id" => {
                     let client = map.next_value::<Str<'de>>()?;
-                    markers.client_accepted = Some(is_client(&client));
+                    markers.client_accepted = Some(is_app_client(&client));
                 }
-                "aud" => markers.aud_names_client = map.next_value_seed(AudienceSeed(clients))?,
+                "aud" => {
+                    markers.aud_names_refused = map.next_value_seed(AudienceSeed(self.refused))?;
+                }
+                "azp" | "appid" => {
+                    markers.names_client = true;
+                    map.next_value::<Skip>()?;
+                }
                 "scp" | "roles" => {
                     markers.scp_or_roles = true;
                     map.next_value::<Skip>()?;
@@ -88,10 +106,14 @@ mod tests {
     #[test]
     fn markers_of_access_and_id_tokens() {
         let clients: &[Box<str>] = &["web".into()];
-        let read = |payload: &str| Markers::read(payload.as_bytes(), clients).expect("markers");
+        let read =
+            |payload: &str| Markers::read(payload.as_bytes(), clients, clients).expect("markers");
         let keycloak = read(r#"{"typ":"ID","aud":"api","azp":"web"}"#);
         assert_eq!(keycloak.typ.as_deref(), Some("ID"));
-        assert!(!keycloak.aud_names_client);
+        assert!(!keycloak.aud_names_refused);
+        assert!(keycloak.names_client);
+        assert!(read(r#"{"appid":"web"}"#).names_client);
+        assert!(!read(r#"{"aud":"web"}"#).names_client);
         let cognito = read(r#"{"token_use":"access","client_id":"web"}"#);
         assert_eq!(cognito.token_use.as_deref(), Some("access"));
         assert_eq!(cognito.client_accepted, Some(true));
@@ -100,8 +122,8 @@ mod tests {
             Some(false)
         );
         assert_eq!(read("{}").client_accepted, None);
-        assert!(read(r#"{"aud":["api","web"]}"#).aud_names_client);
-        assert!(read(r#"{"aud":"web"}"#).aud_names_client);
+        assert!(read(r#"{"aud":["api","web"]}"#).aud_names_refused);
+        assert!(read(r#"{"aud":"web"}"#).aud_names_refused);
         assert!(!read(r#"{"aud":["api"]}"#).scp_or_roles);
         assert!(read(r#"{"scp":"read"}"#).scp_or_roles);
         assert!(read(r#"{"roles":[]}"#).scp_or_roles);
@@ -112,7 +134,7 @@ mod tests {
             "[]",
         ] {
             assert!(
-                Markers::read(malformed.as_bytes(), clients).is_err(),
+                Markers::read(malformed.as_bytes(), clients, clients).is_err(),
                 "{malformed}"
             );
         }

@@ -16,7 +16,7 @@
 //!
 //! # #[tokio::main]
 //! # async fn main() -> Result<(), tower_bearer_auth::ConfigError> {
-//! let keycloak = Provider::keycloak("https://sso.example.com/realms/shop").with_client_id("shop-api");
+//! let keycloak = Provider::keycloak("https://sso.example.com/realms/shop").with_client_roles("shop-api");
 //! let keys = keycloak.discover().build()?;
 //! let verifier = JwtVerifier::builder()
 //!     .with_provider(&keycloak, keys)
@@ -33,12 +33,12 @@
 //!
 //! | profile | issuer | audience | roles ([`require_roles`](Provider::require_roles)) | refused as not an access token |
 //! | --- | --- | --- | --- | --- |
-//! | [`generic`](Provider::generic) | byte for byte | [`with_audience`](crate::jwt::JwtVerifierBuilder::with_audience) | `roles` | `aud` naming the client |
-//! | [`keycloak`](Provider::keycloak) | `https://{host}/realms/{realm}` | an audience mapper's, not `account` | `realm_access.roles`, `resource_access.{client}.roles` | `typ` claim other than `Bearer` or `DPoP` (`ID`, `Refresh`) |
-//! | [`auth0`](Provider::auth0) | `https://{tenant}.auth0.com/`, the `/` added | the API identifier | `permissions` | `aud` naming the client |
-//! | [`entra`](Provider::entra) | `https://login.microsoftonline.com/{tenant}/v2.0`; `organizations` or `common` accept every tenant, `tid` bound to `iss` | the API's client id or app ID URI | `roles` | neither `scp` nor `roles`; `aud` naming the client |
+//! | [`generic`](Provider::generic) | byte for byte | [`with_audience`](crate::jwt::JwtVerifierBuilder::with_audience) | `roles` | `aud` naming a client of [`refusing_tokens_for`](Provider::refusing_tokens_for) (every profile) |
+//! | [`keycloak`](Provider::keycloak) | `https://{host}/realms/{realm}` | an audience mapper's, not `account` | `realm_access.roles`, `resource_access.{client}.roles` | a `typ` claim missing or other than `Bearer` or `DPoP` (`ID`, `Refresh`) |
+//! | [`auth0`](Provider::auth0) | `https://{tenant}.auth0.com/`, the `/` added | the API identifier | `permissions` | |
+//! | [`entra`](Provider::entra) | `https://login.microsoftonline.com/{tenant}/v2.0`; `organizations` or `common` for several tenants, each token's `tid` bound to its `iss` | the API's client id or app ID URI | `roles` | no client named (`azp`, `appid`), or neither `scp` nor `roles` |
 //! | [`cognito`](Provider::cognito) | `https://cognito-idp.{region}.amazonaws.com/{pool}` | none: `client_id` is checked instead | `cognito:groups` | `token_use` other than `access` |
-//! | [`okta`](Provider::okta) | `https://{org}.okta.com/oauth2/{server}` | `api://default` or yours | `groups` | `aud` naming the client |
+//! | [`okta`](Provider::okta) | `https://{org}.okta.com/oauth2/{server}` | `api://default` or yours | `groups` | |
 //!
 //! Scopes come from `scope`, or from `scp` as a string (Entra ID) or an
 //! array (Okta): [`AccessClaims`](crate::jwt::AccessClaims) reads both, so
@@ -60,7 +60,7 @@
 //! # use tower_bearer_auth::{jwt::JwtVerifier, provider::Provider};
 //! # async fn run() -> Result<(), tower_bearer_auth::ConfigError> {
 //! let keycloak = Provider::keycloak("https://sso.example.com/realms/shop")
-//!     .with_client_id("shop-api"); // its client roles count too
+//!     .with_client_roles("shop-api"); // its client roles count too
 //! let verifier = JwtVerifier::builder()
 //!     .with_provider(&keycloak, keycloak.discover().build()?)
 //!     .with_audience("shop-api")
@@ -87,7 +87,7 @@
 //! # use tower_bearer_auth::{jwt::JwtVerifier, provider::Provider};
 //! # async fn run() -> Result<(), tower_bearer_auth::ConfigError> {
 //! let auth0 = Provider::auth0("https://example.eu.auth0.com")
-//!     .with_client_id("Xq3fY8d2LkP0aZ7tR1mN5bC9vW4sE6hJ"); // the SPA's
+//!     .refusing_tokens_for("Xq3fY8d2LkP0aZ7tR1mN5bC9vW4sE6hJ"); // the SPA's ID tokens
 //! let verifier = JwtVerifier::builder()
 //!     .with_provider(&auth0, auth0.discover().build()?)
 //!     .with_audience("https://api.shop.example") // the API identifier
@@ -112,7 +112,7 @@
 //! # async fn run() -> Result<(), tower_bearer_auth::ConfigError> {
 //! // One tenant: its id in the issuer. Every tenant: `organizations`.
 //! let entra = Provider::entra("https://login.microsoftonline.com/organizations/v2.0")
-//!     .with_tenants(["8eaef023-2b34-4da1-9baa-8bc8c9d6a490"]); // or every tenant without it
+//!     .with_tenants(["8eaef023-2b34-4da1-9baa-8bc8c9d6a490"]); // or with_any_tenant()
 //! let verifier = JwtVerifier::builder()
 //!     .with_provider(&entra, entra.discover().build()?)
 //!     .with_audience("6e74172b-be56-4843-9ff4-e66a39bb12e3") // the API's client id
@@ -133,8 +133,16 @@
 //! - **Trap: multi-tenant issuers.** Without the template, either every
 //!   token is refused (the issuer is not `…/organizations/v2.0`), or the
 //!   issuer check is turned off and any tenant's token, for any app in it,
-//!   is one step from accepted. The profile binds `tid` to `iss`; list the
-//!   tenants you serve.
+//!   is one step from accepted. The profile binds `tid` to `iss`, and
+//!   wants the tenants chosen: a stranger's tenant admin grants the roles
+//!   and scopes in that tenant's tokens, so list the tenants you serve
+//!   ([`with_tenants`](Provider::with_tenants)), or accept any
+//!   ([`with_any_tenant`](Provider::with_any_tenant)) only where no role
+//!   or scope of theirs opens anything.
+//! - **Trap: ID tokens with roles.** An app that is its own API gets ID
+//!   tokens with its audience, and with `roles` when the user has app
+//!   roles. They name no client (`azp` in v2, `appid` in v1), every access
+//!   token does: the profile refuses them.
 //!
 //! ## Amazon Cognito
 //!
@@ -164,7 +172,7 @@
 //! # use tower_bearer_auth::{jwt::JwtVerifier, provider::Provider};
 //! # async fn run() -> Result<(), tower_bearer_auth::ConfigError> {
 //! let okta = Provider::okta("https://example.okta.com/oauth2/default")
-//!     .with_client_id("0oa1shopweb2Xz5d7"); // the front end's
+//!     .refusing_tokens_for("0oa1shopweb2Xz5d7"); // the front end's ID tokens
 //! let verifier = JwtVerifier::builder()
 //!     .with_provider(&okta, okta.discover().build()?)
 //!     .with_audience("api://default")
@@ -192,9 +200,9 @@ use access_token::Markers;
 
 use crate::claims::{ClaimPath, RequiredRoles};
 use crate::error::ConfigError;
-use crate::issuer_template::{TENANT, is_template};
+use crate::issuer_template::{TENANT, is_template, is_tenant_id};
 use crate::jwks::{Jwks, JwksBuilder, discovery_url};
-use crate::jwt::{JwtError, JwtErrorKind, JwtVerifierBuilder, ProviderRules};
+use crate::jwt::{AudienceRule, JwtError, JwtErrorKind, JwtVerifierBuilder, ProviderRules};
 
 /// An identity provider's profile: its issuer, where its keys and roles
 /// are, and how its access tokens differ from its other tokens. See the
@@ -208,8 +216,13 @@ pub struct Provider {
     kind: Kind,
     issuer: Box<str>,
     discovery_url: String,
-    clients: Vec<Box<str>>,
-    tenants: Option<Vec<Box<str>>>,
+    /// Cognito: the app clients whose access tokens are accepted.
+    app_clients: Vec<Box<str>>,
+    /// Keycloak: the clients whose client roles count.
+    role_clients: Vec<Box<str>>,
+    /// Clients whose tokens (their ID tokens) are refused.
+    refused_clients: Vec<Box<str>>,
+    tenants: Tenants,
     v1_tokens: bool,
 }
 
@@ -223,6 +236,14 @@ enum Kind {
     Okta,
 }
 
+/// The tenants a multi-tenant issuer accepts.
+#[derive(Clone, Debug)]
+enum Tenants {
+    NotChosen,
+    Listed(Vec<Box<str>>),
+    Any,
+}
+
 /// The tenant segments of Entra ID's multi-tenant endpoints.
 const MULTI_TENANT: [&str; 2] = ["organizations", "common"];
 
@@ -232,8 +253,10 @@ impl Provider {
             kind,
             discovery_url: discovery_url(discovery_from),
             issuer: issuer.into(),
-            clients: Vec::new(),
-            tenants: None,
+            app_clients: Vec::new(),
+            role_clients: Vec::new(),
+            refused_clients: Vec::new(),
+            tenants: Tenants::NotChosen,
             v1_tokens: false,
         }
     }
@@ -246,8 +269,8 @@ impl Provider {
     }
 
     /// Keycloak: `issuer` is the realm's, `https://{host}/realms/{realm}`.
-    /// Roles are the realm roles and, for each
-    /// [`with_client_id`](Self::with_client_id), that client's roles.
+    /// Roles are the realm roles, and the client roles of each
+    /// [`with_client_roles`](Self::with_client_roles).
     pub fn keycloak(issuer: impl Into<String>) -> Self {
         let issuer = without_trailing_slash(issuer.into());
         Self::new(Kind::Keycloak, issuer.clone(), &issuer)
@@ -266,7 +289,9 @@ impl Provider {
     /// Microsoft Entra ID: `issuer` is a tenant's v2 issuer,
     /// `https://login.microsoftonline.com/{tenant-id}/v2.0`, or, for a
     /// multi-tenant app, the discovery base `…/organizations/v2.0` or
-    /// `…/common/v2.0`, whose tokens carry each tenant's own issuer.
+    /// `…/common/v2.0`, whose tokens carry each tenant's own issuer: then
+    /// choose the tenants with [`with_tenants`](Self::with_tenants) or
+    /// [`with_any_tenant`](Self::with_any_tenant).
     pub fn entra(issuer: impl Into<String>) -> Self {
         let base = without_trailing_slash(issuer.into());
         let issuer = base
@@ -285,12 +310,12 @@ impl Provider {
 
     /// Amazon Cognito: `issuer` is the user pool's,
     /// `https://cognito-idp.{region}.amazonaws.com/{pool-id}`, and
-    /// `client_id` the app client whose access tokens are accepted (add
-    /// more with [`with_client_id`](Self::with_client_id)). Roles are the
-    /// groups in `cognito:groups`.
-    pub fn cognito(issuer: impl Into<String>, client_id: impl Into<Box<str>>) -> Self {
+    /// `app_client` the app client whose access tokens are accepted (add
+    /// more with [`with_app_client`](Self::with_app_client)). Roles are
+    /// the groups in `cognito:groups`.
+    pub fn cognito(issuer: impl Into<String>, app_client: impl Into<Box<str>>) -> Self {
         let issuer = without_trailing_slash(issuer.into());
-        Self::new(Kind::Cognito, issuer.clone(), &issuer).with_client_id(client_id)
+        Self::new(Kind::Cognito, issuer.clone(), &issuer).with_app_client(app_client)
     }
 
     /// Okta: `issuer` is a custom authorization server's,
@@ -302,24 +327,54 @@ impl Provider {
         Self::new(Kind::Okta, issuer.clone(), &issuer)
     }
 
-    /// A client id. For Cognito, an app client whose access tokens are
-    /// accepted. For Keycloak, a client whose client roles count. For the
-    /// others, a client of yours that receives ID tokens: a token whose
-    /// `aud` names it is one of them, and refused.
-    pub fn with_client_id(mut self, client_id: impl Into<Box<str>>) -> Self {
-        self.clients.push(client_id.into());
+    /// Cognito: another app client whose access tokens (`client_id`) are
+    /// accepted. Any other profile refuses it at build
+    /// ([`ConfigError::ProviderConflict`]).
+    pub fn with_app_client(mut self, client_id: impl Into<Box<str>>) -> Self {
+        self.app_clients.push(client_id.into());
+        self
+    }
+
+    /// Keycloak: the client roles of `client_id`
+    /// (`resource_access.{client_id}.roles`, usually the API's own client)
+    /// count as roles. Any other profile refuses it at build
+    /// ([`ConfigError::ProviderConflict`]).
+    pub fn with_client_roles(mut self, client_id: impl Into<Box<str>>) -> Self {
+        self.role_clients.push(client_id.into());
+        self
+    }
+
+    /// Refuses tokens whose `aud` names `client_id`: a client of yours
+    /// that signs users in gets ID tokens with its own id as the audience,
+    /// from the same issuer and keys. Configuring it as the audience too is
+    /// refused at build ([`ConfigError::ProviderAudience`]).
+    pub fn refusing_tokens_for(mut self, client_id: impl Into<Box<str>>) -> Self {
+        self.refused_clients.push(client_id.into());
         self
     }
 
     /// The tenants a multi-tenant Entra ID issuer accepts, by tenant id
-    /// (compared ignoring ASCII case); without it, every tenant's tokens
-    /// are accepted.
+    /// (compared ignoring ASCII case).
+    ///
+    /// A tenant's admin grants the roles and scopes in its own tokens: an
+    /// app role `admin` in a tenant you do not know means nothing. List the
+    /// tenants you serve, or say that any will do with
+    /// [`with_any_tenant`](Self::with_any_tenant); one of the two is
+    /// required ([`ConfigError::TenantsNotChosen`]).
     pub fn with_tenants<I>(mut self, tenants: I) -> Self
     where
         I: IntoIterator,
         I::Item: Into<Box<str>>,
     {
-        self.tenants = Some(tenants.into_iter().map(Into::into).collect());
+        self.tenants = Tenants::Listed(tenants.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Accepts the tokens of every tenant of a multi-tenant issuer: for an
+    /// application that trusts no role or scope from them, and checks the
+    /// tenant (`tid`) itself.
+    pub fn with_any_tenant(mut self) -> Self {
+        self.tenants = Tenants::Any;
         self
     }
 
@@ -358,6 +413,12 @@ impl Provider {
         &self.issuer
     }
 
+    /// Whether the issuer is a template, one per tenant: the tenants must
+    /// be chosen.
+    pub fn is_multi_tenant(&self) -> bool {
+        is_template(&self.issuer)
+    }
+
     /// Where the discovery document is fetched.
     pub fn discovery_url(&self) -> &str {
         &self.discovery_url
@@ -369,21 +430,20 @@ impl Provider {
         Jwks::discover(&*self.issuer).with_discovery_url(self.discovery_url.clone())
     }
 
-    /// The claims that hold the provider's roles, in order.
+    /// The claims that hold the provider's roles, in order. A client id
+    /// that is empty names no claim (and the profile is refused at build).
     pub fn role_claims(&self) -> Vec<ClaimPath> {
         let path = |names: &[&str]| ClaimPath::from_names(names).ok();
-        let mut claims = match self.kind {
-            Kind::Generic | Kind::Entra => vec![path(&["roles"])],
-            Kind::Keycloak => vec![path(&["realm_access", "roles"])],
-            Kind::Auth0 => vec![path(&["permissions"])],
-            Kind::Cognito => vec![path(&["cognito:groups"])],
-            Kind::Okta => vec![path(&["groups"])],
+        let own = match self.kind {
+            Kind::Generic | Kind::Entra => path(&["roles"]),
+            Kind::Keycloak => path(&["realm_access", "roles"]),
+            Kind::Auth0 => path(&["permissions"]),
+            Kind::Cognito => path(&["cognito:groups"]),
+            Kind::Okta => path(&["groups"]),
         };
-        if self.kind == Kind::Keycloak {
-            let clients = self.clients.iter();
-            claims.extend(clients.map(|client| path(&["resource_access", client, "roles"])));
-        }
-        claims.into_iter().flatten().collect()
+        let clients = self.role_clients.iter();
+        let client_roles = clients.map(|client| path(&["resource_access", client, "roles"]));
+        own.into_iter().chain(client_roles.flatten()).collect()
     }
 
     /// Every role of `roles`, in the provider's role claims: put it on a
@@ -407,70 +467,90 @@ impl Provider {
 
     /// The rules this profile adds to a verifier.
     fn rules(&self) -> ProviderRules {
-        let mut error = None;
         let mut issuers = vec![self.issuer.clone()];
-        if self.v1_tokens {
-            match self.v1_issuer().filter(|_| self.kind == Kind::Entra) {
-                Some(v1) => issuers.push(v1.into()),
-                None => error = Some(ConfigError::ProviderConflict),
-            }
+        let v1 = self.v1_issuer().filter(|_| self.kind == Kind::Entra);
+        if let (true, Some(v1)) = (self.v1_tokens, &v1) {
+            issuers.push(v1.as_str().into());
         }
-        if self.kind == Kind::Cognito && self.clients.is_empty() {
-            error = Some(ConfigError::NoClientId);
-        }
-        let tenants = self.tenants.as_ref().map(|tenants| tenants.clone().into());
-        let bad_tenants = self.tenants.as_ref().is_some_and(|tenants| {
-            !is_template(&self.issuer)
-                || tenants.is_empty()
-                || tenants.iter().any(|tenant| tenant.is_empty())
-        });
-        if bad_tenants || self.clients.iter().any(|client| client.is_empty()) {
-            error = Some(ConfigError::ProviderConflict);
-        }
-        let not_audiences = match self.kind {
-            Kind::Keycloak | Kind::Cognito => Vec::new(),
-            _ => self.clients.clone(),
+        let (tenants, tenants_error) = match self.tenant_rule() {
+            Ok(tenants) => (tenants, None),
+            Err(error) => (None, Some(error)),
+        };
+        let clients = [&self.app_clients, &self.role_clients, &self.refused_clients];
+        let misplaced = (!self.app_clients.is_empty() && self.kind != Kind::Cognito)
+            || (!self.role_clients.is_empty() && self.kind != Kind::Keycloak)
+            || (self.v1_tokens && v1.is_none())
+            || clients.iter().any(|ids| ids.iter().any(|id| id.is_empty()));
+        let error = if misplaced {
+            Some(ConfigError::ProviderConflict)
+        } else if self.kind == Kind::Cognito && self.app_clients.is_empty() {
+            Some(ConfigError::NoClientId)
+        } else {
+            tenants_error
         };
         ProviderRules {
             name: self.name(),
             issuers,
             check: self.payload_check(),
             tenants,
-            without_audience: self.kind == Kind::Cognito,
-            not_audiences,
+            audience: match self.kind {
+                Kind::Cognito => AudienceRule::Absent,
+                Kind::Generic => AudienceRule::AsConfigured,
+                _ => AudienceRule::Required,
+            },
+            not_audiences: self.refused_clients.clone(),
             error,
+        }
+    }
+
+    /// The tenants accepted (`None`: any), or why the choice is refused.
+    fn tenant_rule(&self) -> Result<Option<Box<[Box<str>]>>, ConfigError> {
+        match (&self.tenants, self.is_multi_tenant()) {
+            (Tenants::NotChosen, true) => Err(ConfigError::TenantsNotChosen),
+            (Tenants::NotChosen, false) | (Tenants::Any, true) => Ok(None),
+            (Tenants::Listed(tenants), true)
+                if !tenants.is_empty() && tenants.iter().all(|tenant| is_tenant_id(tenant)) =>
+            {
+                Ok(Some(tenants.clone().into()))
+            }
+            _ => Err(ConfigError::InvalidTenant),
         }
     }
 
     /// The check that tells this provider's access tokens from its other
     /// tokens, if it needs one.
     fn payload_check(&self) -> Option<crate::jwt::PayloadCheck> {
-        let clients: Arc<[Box<str>]> = self.clients.clone().into();
         let kind = self.kind;
-        if clients.is_empty() && matches!(kind, Kind::Generic | Kind::Auth0 | Kind::Okta) {
+        if self.refused_clients.is_empty()
+            && matches!(kind, Kind::Generic | Kind::Auth0 | Kind::Okta)
+        {
             return None;
         }
+        let app_clients: Arc<[Box<str>]> = self.app_clients.clone().into();
+        let refused: Arc<[Box<str>]> = self.refused_clients.clone().into();
         Some(Arc::new(move |payload: &[u8]| {
-            let markers = Markers::read(payload, &clients)?;
+            let markers = Markers::read(payload, &app_clients, &refused)?;
+            not_for_a_refused_client(&markers)?;
             match kind {
                 Kind::Keycloak => keycloak_access_token(&markers),
                 Kind::Cognito => cognito_access_token(&markers),
-                Kind::Entra => not_for_the_client(&markers).and(entra_access_token(&markers)),
-                Kind::Generic | Kind::Auth0 | Kind::Okta => not_for_the_client(&markers),
+                Kind::Entra => entra_access_token(&markers),
+                Kind::Generic | Kind::Auth0 | Kind::Okta => Ok(()),
             }
         }))
     }
 }
 
-/// A Keycloak token's `typ` claim, when present, is `Bearer` (or `DPoP`
-/// for a DPoP-bound one); `ID`, `Refresh` and `Logout` are other tokens.
+/// A Keycloak token's `typ` claim, which Keycloak always sets, is `Bearer`
+/// (or `DPoP` for a DPoP-bound one); `ID`, `Refresh` and `Logout` are other
+/// tokens.
 fn keycloak_access_token(markers: &Markers) -> Result<(), JwtError> {
     match markers.typ.as_deref() {
-        None => Ok(()),
         Some(typ) if typ.eq_ignore_ascii_case("Bearer") || typ.eq_ignore_ascii_case("DPoP") => {
             Ok(())
         }
         Some(_) => Err(not_an_access_token("typ claim")),
+        None => Err(JwtError::with_detail(JwtErrorKind::MissingClaim, "typ")),
     }
 }
 
@@ -500,20 +580,21 @@ fn cognito_access_token(markers: &Markers) -> Result<(), JwtError> {
     }
 }
 
-/// An Entra ID access token has delegated scopes (`scp`) or app roles
-/// (`roles`); an ID token has neither.
+/// An Entra ID access token names the client it was issued to (`azp` in
+/// v2, `appid` in v1) and carries delegated scopes (`scp`) or app roles
+/// (`roles`); an ID token names no client, and may carry `roles`.
 fn entra_access_token(markers: &Markers) -> Result<(), JwtError> {
-    match markers.scp_or_roles {
-        true => Ok(()),
-        false => Err(not_an_access_token("no scp or roles")),
+    match (markers.names_client, markers.scp_or_roles) {
+        (true, true) => Ok(()),
+        (false, _) => Err(not_an_access_token("no azp or appid")),
+        (true, false) => Err(not_an_access_token("no scp or roles")),
     }
 }
 
-/// A token whose `aud` names a client of the application is that client's
-/// ID token.
-fn not_for_the_client(markers: &Markers) -> Result<(), JwtError> {
-    match markers.aud_names_client {
-        true => Err(not_an_access_token("aud names the client")),
+/// A token whose `aud` names a refused client is that client's ID token.
+fn not_for_a_refused_client(markers: &Markers) -> Result<(), JwtError> {
+    match markers.aud_names_refused {
+        true => Err(not_an_access_token("aud names a refused client")),
         false => Ok(()),
     }
 }
@@ -532,13 +613,18 @@ fn without_trailing_slash(mut issuer: String) -> String {
 impl<C> JwtVerifierBuilder<C> {
     /// Accepts the tokens of `provider` only, verified with `keys` (its
     /// [`discover`](Provider::discover)y, built), under its rules: see the
-    /// [module docs](self). An audience is still needed, except for
-    /// Cognito.
+    /// [module docs](self). An audience is required, except for Cognito
+    /// (none) and the generic profile (which allows
+    /// [`without_audience_check`](Self::without_audience_check)).
     ///
-    /// [`build`](Self::build) refuses ([`ConfigError::ProviderConflict`])
-    /// keys of another issuer, other keys or issuers beside the profile,
-    /// and an audience the profile's access tokens cannot have; a Cognito
-    /// profile without a client id is [`ConfigError::NoClientId`].
+    /// [`build`](Self::build) refuses keys of another issuer, and other
+    /// keys or issuers beside the profile
+    /// ([`ConfigError::ProviderConflict`]); an audience the profile's
+    /// access tokens cannot have, or none where they serve many APIs
+    /// ([`ConfigError::ProviderAudience`]); a multi-tenant issuer whose
+    /// tenants were not chosen ([`ConfigError::TenantsNotChosen`],
+    /// [`ConfigError::InvalidTenant`]); a Cognito profile without an app
+    /// client ([`ConfigError::NoClientId`]).
     pub fn with_provider(self, provider: &Provider, keys: Jwks) -> Self {
         let rules = provider.rules();
         let mut builder = self.with_key_source(keys.issuer(), Arc::new(keys.clone()));
@@ -628,10 +714,10 @@ mod tests {
         };
         assert_eq!(names(Provider::generic("https://a")), ["roles"]);
         assert_eq!(
-            names(Provider::keycloak("https://a/realms/r").with_client_id("shop.api")),
+            names(Provider::keycloak("https://a/realms/r").with_client_roles("shop.api")),
             ["realm_access.roles", "resource_access.shop.api.roles"]
         );
-        let keycloak = Provider::keycloak("https://a/realms/r").with_client_id("shop.api");
+        let keycloak = Provider::keycloak("https://a/realms/r").with_client_roles("shop.api");
         assert_eq!(
             keycloak.role_claims()[1].names().collect::<Vec<_>>(),
             ["resource_access", "shop.api", "roles"],
@@ -651,8 +737,9 @@ mod tests {
 
     #[test]
     fn v1_issuers_and_mistakes_found_at_build() {
-        let entra =
-            Provider::entra("https://login.microsoftonline.com/common/v2.0").with_v1_tokens();
+        let entra = Provider::entra("https://login.microsoftonline.com/common/v2.0")
+            .with_any_tenant()
+            .with_v1_tokens();
         let rules = entra.rules();
         assert_eq!(
             rules
@@ -666,29 +753,60 @@ mod tests {
             ]
         );
         assert!(rules.error.is_none());
+        assert!(rules.tenants.is_none(), "any tenant");
         let error = |provider: Provider| provider.rules().error;
-        assert_eq!(
-            error(Provider::okta("https://a/oauth2/default").with_v1_tokens()),
-            Some(ConfigError::ProviderConflict)
-        );
-        assert_eq!(
-            error(Provider::entra("https://login.microsoftonline.com/t/v2.0").with_tenants(["t"])),
-            Some(ConfigError::ProviderConflict),
-            "tenants of a single-tenant issuer"
-        );
-        assert_eq!(
-            error(
-                Provider::entra("https://login.microsoftonline.com/common/v2.0")
-                    .with_tenants(Vec::<String>::new())
+        let common = || Provider::entra("https://login.microsoftonline.com/common/v2.0");
+        let single = || Provider::entra("https://login.microsoftonline.com/t/v2.0");
+        let cases = [
+            (
+                "multi-tenant, tenants not chosen",
+                common(),
+                Some(ConfigError::TenantsNotChosen),
             ),
-            Some(ConfigError::ProviderConflict)
-        );
-        assert_eq!(
-            error(Provider::generic("https://a").with_client_id("")),
-            Some(ConfigError::ProviderConflict)
-        );
+            ("single tenant", single(), None),
+            (
+                "tenants of a single tenant",
+                single().with_tenants(["t"]),
+                Some(ConfigError::InvalidTenant),
+            ),
+            (
+                "no tenant",
+                common().with_tenants(Vec::<String>::new()),
+                Some(ConfigError::InvalidTenant),
+            ),
+            (
+                "a domain",
+                common().with_tenants(["contoso.onmicrosoft.com"]),
+                Some(ConfigError::InvalidTenant),
+            ),
+            (
+                "v1 outside Entra",
+                Provider::okta("https://a/oauth2/default").with_v1_tokens(),
+                Some(ConfigError::ProviderConflict),
+            ),
+            (
+                "app clients outside Cognito",
+                Provider::okta("https://a/oauth2/default").with_app_client("c"),
+                Some(ConfigError::ProviderConflict),
+            ),
+            (
+                "client roles outside Keycloak",
+                Provider::auth0("https://a").with_client_roles("c"),
+                Some(ConfigError::ProviderConflict),
+            ),
+            (
+                "an empty client",
+                Provider::generic("https://a").refusing_tokens_for(""),
+                Some(ConfigError::ProviderConflict),
+            ),
+        ];
+        for (name, provider, expected) in cases {
+            assert_eq!(error(provider), expected, "{name}");
+        }
+        let listed = common().with_tenants(["T-1"]).rules();
+        assert_eq!(listed.tenants.as_deref(), Some(&["T-1".into()][..]));
         let mut cognito = Provider::cognito("https://a", "c");
-        cognito.clients.clear();
+        cognito.app_clients.clear();
         assert_eq!(error(cognito), Some(ConfigError::NoClientId));
     }
 
@@ -699,54 +817,59 @@ mod tests {
             None => Ok(()),
         };
         use JwtErrorKind::*;
-        let keycloak = Provider::keycloak("https://a/realms/r").with_client_id("shop-api");
-        assert_eq!(
-            check(&keycloak, r#"{"typ":"Bearer","aud":"shop-api"}"#),
-            Ok(())
-        );
-        assert_eq!(check(&keycloak, r#"{"typ":"DPoP"}"#), Ok(()));
-        assert_eq!(check(&keycloak, "{}"), Ok(()));
-        assert_eq!(
-            check(&keycloak, r#"{"typ":"ID","aud":"shop-api"}"#),
-            Err(WrongType)
-        );
-        assert_eq!(check(&keycloak, r#"{"typ":"Refresh"}"#), Err(WrongType));
+        let keycloak = Provider::keycloak("https://a/realms/r").with_client_roles("shop-api");
+        let cases: &[(&str, Result<(), JwtErrorKind>)] = &[
+            (r#"{"typ":"Bearer","aud":"shop-api"}"#, Ok(())),
+            (r#"{"typ":"DPoP"}"#, Ok(())),
+            ("{}", Err(MissingClaim)),
+            (r#"{"typ":"ID","aud":"shop-api"}"#, Err(WrongType)),
+            (r#"{"typ":"Refresh"}"#, Err(WrongType)),
+        ];
+        for (payload, expected) in cases {
+            assert_eq!(check(&keycloak, payload), *expected, "keycloak {payload}");
+        }
 
-        let cognito = Provider::cognito("https://a", "app");
-        assert_eq!(
-            check(&cognito, r#"{"token_use":"access","client_id":"app"}"#),
-            Ok(())
-        );
-        assert_eq!(
-            check(&cognito, r#"{"token_use":"id","aud":"app"}"#),
-            Err(WrongType)
-        );
-        assert_eq!(
-            check(&cognito, r#"{"token_use":"access","client_id":"x"}"#),
-            Err(WrongAudience)
-        );
-        assert_eq!(
-            check(&cognito, r#"{"token_use":"access"}"#),
-            Err(MissingClaim)
-        );
-        assert_eq!(check(&cognito, r#"{"client_id":"app"}"#), Err(MissingClaim));
+        let cognito = Provider::cognito("https://a", "app").with_app_client("other");
+        let cases: &[(&str, Result<(), JwtErrorKind>)] = &[
+            (r#"{"token_use":"access","client_id":"app"}"#, Ok(())),
+            (r#"{"token_use":"access","client_id":"other"}"#, Ok(())),
+            (r#"{"token_use":"id","aud":"app"}"#, Err(WrongType)),
+            (
+                r#"{"token_use":"access","client_id":"x"}"#,
+                Err(WrongAudience),
+            ),
+            (r#"{"token_use":"access"}"#, Err(MissingClaim)),
+            (r#"{"client_id":"app"}"#, Err(MissingClaim)),
+        ];
+        for (payload, expected) in cases {
+            assert_eq!(check(&cognito, payload), *expected, "cognito {payload}");
+        }
 
-        let entra = Provider::entra("https://login.microsoftonline.com/common/v2.0");
-        assert_eq!(check(&entra, r#"{"scp":"access_as_user"}"#), Ok(()));
-        assert_eq!(check(&entra, r#"{"roles":["admin"]}"#), Ok(()));
-        assert_eq!(
-            check(&entra, r#"{"aud":"api","nonce":"n"}"#),
-            Err(WrongType)
-        );
-        let entra = entra.with_client_id("spa");
-        assert_eq!(check(&entra, r#"{"aud":"spa","scp":"x"}"#), Err(WrongType));
+        let entra = Provider::entra("https://login.microsoftonline.com/common/v2.0")
+            .with_any_tenant()
+            .refusing_tokens_for("spa");
+        let cases: &[(&str, Result<(), JwtErrorKind>)] = &[
+            (r#"{"azp":"spa","scp":"access_as_user"}"#, Ok(())),
+            (r#"{"azp":"daemon","roles":["admin"]}"#, Ok(())),
+            (r#"{"appid":"spa","scp":"x"}"#, Ok(())),
+            (r#"{"aud":"api","nonce":"n"}"#, Err(WrongType)),
+            (
+                r#"{"aud":"api","nonce":"n","roles":["admin"]}"#,
+                Err(WrongType),
+            ),
+            (r#"{"azp":"spa","aud":"api"}"#, Err(WrongType)),
+            (r#"{"aud":"spa","azp":"spa","scp":"x"}"#, Err(WrongType)),
+        ];
+        for (payload, expected) in cases {
+            assert_eq!(check(&entra, payload), *expected, "entra {payload}");
+        }
 
         let auth0 = Provider::auth0("https://a");
         assert!(
             auth0.payload_check().is_none(),
-            "nothing to check without a client"
+            "nothing to check without a refused client"
         );
-        let auth0 = auth0.with_client_id("spa");
+        let auth0 = auth0.refusing_tokens_for("spa");
         assert_eq!(
             check(&auth0, r#"{"aud":["https://api","https://a/userinfo"]}"#),
             Ok(())

@@ -225,8 +225,10 @@ async fn entra_two_tenants_through_one_multi_tenant_configuration() {
     // `tid` must be the tenant in `iss`.
     refused(&example, "entra-tid-mismatch").await;
     refused(&example, "entra-no-tid").await;
-    // An ID token for the API's own app: neither `scp` nor `roles`.
+    // ID tokens for the API's own app: no client named, and either
+    // neither `scp` nor `roles`, or the user's app roles.
     refused(&example, "entra-id").await;
+    refused(&example, "entra-id-with-roles").await;
     refused(&example, "entra-v1").await;
     refused(&example, "entra-forged").await;
 
@@ -318,7 +320,7 @@ async fn okta_groups_scp_array_and_its_id_tokens() {
 }
 
 #[test]
-fn oidc_example_refuses_a_cognito_configuration_it_cannot_honour() {
+fn oidc_example_refuses_a_configuration_it_cannot_honour() {
     let run = |env: &[(&str, &str)]| {
         let mut command = std::process::Command::new(support::example::example_path("oidc"));
         for name in ["JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "OIDC_CLIENT_ID"] {
@@ -350,6 +352,14 @@ fn oidc_example_refuses_a_cognito_configuration_it_cannot_honour() {
         stderr.contains("Cognito's access tokens have no audience"),
         "{stderr}"
     );
+    let stderr = run(&[
+        ("OIDC_PROVIDER", "okta"),
+        ("OIDC_ISSUER", "https://example.okta.com/oauth2/default"),
+    ]);
+    assert!(
+        stderr.contains("OIDC_PROVIDER=okta needs JWT_AUDIENCE"),
+        "{stderr}"
+    );
     let stderr = run(&[("OIDC_PROVIDER", "ping"), issuer]);
     assert!(
         stderr.contains("OIDC_PROVIDER must be generic, keycloak"),
@@ -376,6 +386,7 @@ async fn entra_v1_tokens_when_asked_for() {
     let discovery = "/organizations/v2.0/.well-known/openid-configuration";
     let server = provider_server("entra", discovery, "/organizations/discovery/v2.0/keys").await;
     let entra = Provider::entra("https://login.microsoftonline.com/organizations/v2.0")
+        .with_tenants([TENANT_1, TENANT_2])
         .with_discovery_url(server.url(discovery));
     let v2_only = JwtVerifier::builder()
         .with_provider(&entra, ready_keys(&entra).await)
@@ -413,26 +424,25 @@ async fn a_profile_accepts_its_own_provider_only() {
     let discovery = "/oauth2/default/.well-known/openid-configuration";
     let server = provider_server("okta", discovery, "/oauth2/default/v1/keys").await;
     let okta = Provider::okta("https://example.okta.com/oauth2/default")
-        .with_client_id("0oa1shopweb2Xz5d7")
+        .refusing_tokens_for("0oa1shopweb2Xz5d7")
         .with_discovery_url(server.url(discovery));
     let keys = ready_keys(&okta).await;
     let builder = || JwtVerifier::builder().with_provider(&okta, keys.clone());
     let conflict = Err(ConfigError::ProviderConflict);
+    let audience = Err(ConfigError::ProviderAudience);
     let secret = JwtKey::hmac(b"a secret of at least thirty-two bytes!").expect("a key");
     let cases = [
         (
             "another key",
             builder().with_key(secret).with_audience("api://default"),
+            conflict.clone(),
         ),
         (
             "another issuer",
             builder()
                 .with_issuer("https://other.example")
                 .with_audience("api://default"),
-        ),
-        (
-            "the client's own id as the audience",
-            builder().with_audience("0oa1shopweb2Xz5d7"),
+            conflict.clone(),
         ),
         (
             "keys of another issuer",
@@ -444,10 +454,21 @@ async fn a_profile_accepts_its_own_provider_only() {
                         .expect("keys"),
                 )
                 .with_audience("api://default"),
+            conflict.clone(),
+        ),
+        (
+            "a refused client as the audience",
+            builder().with_audience("0oa1shopweb2Xz5d7"),
+            audience.clone(),
+        ),
+        (
+            "no audience check",
+            builder().without_audience_check(),
+            audience.clone(),
         ),
     ];
-    for (name, builder) in cases {
-        assert_eq!(builder.build().map(|_| ()), conflict, "{name}");
+    for (name, builder, expected) in cases {
+        assert_eq!(builder.build().map(|_| ()), expected, "{name}");
     }
 
     let cognito = Provider::cognito("https://cognito-idp.eu-west-1.amazonaws.com/p", "app")
@@ -458,8 +479,18 @@ async fn a_profile_accepts_its_own_provider_only() {
         .with_audience("api");
     assert_eq!(
         with_audience.build().map(|_| ()),
-        conflict,
+        audience,
         "Cognito has no aud"
+    );
+    let entra = Provider::entra("https://login.microsoftonline.com/organizations/v2.0")
+        .with_discovery_url(server.url(discovery));
+    let entra_keys = entra.discover().build().expect("keys");
+    let tenants_not_chosen = JwtVerifier::builder()
+        .with_provider(&entra, entra_keys)
+        .with_audience(ENTRA_API);
+    assert_eq!(
+        tenants_not_chosen.build().map(|_| ()),
+        Err(ConfigError::TenantsNotChosen)
     );
 
     // Each profile's tokens only.
@@ -480,7 +511,7 @@ async fn two_providers_in_one_service_through_first_of() {
     let discovery = "/oauth2/default/.well-known/openid-configuration";
     let okta_server = provider_server("okta", discovery, "/oauth2/default/v1/keys").await;
     let okta = Provider::okta("https://example.okta.com/oauth2/default")
-        .with_client_id("0oa1shopweb2Xz5d7")
+        .refusing_tokens_for("0oa1shopweb2Xz5d7")
         .with_discovery_url(okta_server.url(discovery));
     let cognito_discovery = "/eu-west-1_Sh0pPool1/.well-known/openid-configuration";
     let cognito_server = provider_server(
