@@ -13,11 +13,16 @@ use http::HeaderValue;
 use crate::error::{AuthError, ConfigError, ErrorCode, ErrorKind};
 use crate::scan::is_nqschar_text;
 
-/// The protection space the challenges name, with the no-credentials
-/// challenge rendered once.
+/// The protection space the challenges name, and the protected resource's
+/// metadata when it is published (RFC 9728 §5.1), with the
+/// no-credentials challenge rendered once.
 #[derive(Clone, Debug)]
 pub(crate) struct Realm {
     bare: HeaderValue,
+    /// The length of the realm's name, which follows [`REALM_PREFIX`].
+    name_len: usize,
+    /// The metadata's URL, which follows the name in `bare`.
+    resource_metadata: Option<Box<str>>,
 }
 
 /// The challenge up to the realm's name.
@@ -28,34 +33,57 @@ impl Default for Realm {
     fn default() -> Self {
         Self {
             bare: HeaderValue::from_static("Bearer realm=\"api\""),
+            name_len: 3,
+            resource_metadata: None,
         }
     }
 }
 
 impl Realm {
-    /// Refuses names with `"`, `\`, control or non-ASCII characters, so the
-    /// quoted-string needs no escaping (RFC 9110 §11.5, §5.6.4).
-    pub(crate) fn new(name: &str) -> Result<Self, ConfigError> {
-        if name.is_empty() || !is_nqschar_text(name) {
-            return Err(ConfigError::InvalidRealm);
-        }
-        let bare = HeaderValue::try_from(format!("{REALM_PREFIX}{name}\""))
-            .map_err(|_| ConfigError::InvalidRealm)?;
-        Ok(Self { bare })
+    /// The realm renamed, its resource metadata kept. Refuses names with
+    /// `"`, `\`, control or non-ASCII characters, so the quoted-string
+    /// needs no escaping (RFC 9110 §11.5, §5.6.4).
+    pub(crate) fn renamed(&self, name: &str) -> Result<Self, ConfigError> {
+        Self::build(name, self.resource_metadata.as_deref()).map_err(|_| ConfigError::InvalidRealm)
     }
 
-    /// The realm's name, for logs.
-    #[cfg(feature = "tracing")]
+    /// The same realm, its challenges naming the protected resource's
+    /// metadata at `url` (RFC 9728 §5.1). Refuses a URL that would need
+    /// escaping in a quoted-string.
+    pub(crate) fn with_resource_metadata(&self, url: &str) -> Result<Self, ConfigError> {
+        Self::build(self.as_str(), Some(url)).map_err(|_| ConfigError::InvalidResource)
+    }
+
+    fn build(name: &str, resource_metadata: Option<&str>) -> Result<Self, ()> {
+        let quotable = |text: &str| !text.is_empty() && is_nqschar_text(text);
+        if !quotable(name) || !resource_metadata.is_none_or(quotable) {
+            return Err(());
+        }
+        let mut bare = format!("{REALM_PREFIX}{name}\"");
+        if let Some(url) = resource_metadata {
+            bare.push_str(", resource_metadata=\"");
+            bare.push_str(url);
+            bare.push('"');
+        }
+        Ok(Self {
+            bare: HeaderValue::try_from(bare).map_err(|_| ())?,
+            name_len: name.len(),
+            resource_metadata: resource_metadata.map(Box::from),
+        })
+    }
+
+    /// The realm's name.
     pub(crate) fn as_str(&self) -> &str {
         let bare = self.bare.as_bytes();
-        // The name sits between the prefix and the closing quote.
-        std::str::from_utf8(&bare[REALM_PREFIX.len()..bare.len() - 1]).unwrap_or_default()
+        let name = &bare[REALM_PREFIX.len()..REALM_PREFIX.len() + self.name_len];
+        // The name was checked to be ASCII when it was set.
+        std::str::from_utf8(name).unwrap_or_default()
     }
 
-    /// The challenge for `error`: `realm`, then `error`, `error_description`,
-    /// `scope`, `acr_values` and `max_age` where the error has them. No
-    /// error information when the request had no credentials (RFC 6750
-    /// §3.1) or the server is at fault.
+    /// The challenge for `error`: `realm` and `resource_metadata`, then
+    /// `error`, `error_description`, `scope`, `acr_values` and `max_age`
+    /// where the error has them. No error information when the request had
+    /// no credentials (RFC 6750 §3.1) or the server is at fault.
     pub(crate) fn challenge(&self, error: &AuthError) -> HeaderValue {
         with_error(&self.bare, error)
     }
@@ -129,7 +157,7 @@ mod tests {
 
     #[test]
     fn challenges() {
-        let realm = Realm::new("example").expect("valid realm");
+        let realm = Realm::default().renamed("example").expect("valid realm");
         let cases = [
             (
                 "missing",
@@ -187,16 +215,52 @@ mod tests {
 
     #[test]
     fn default_realm_matches_new() {
-        let made = Realm::new("api").expect("valid realm");
+        let made = Realm::default().renamed("api").expect("valid realm");
         assert_eq!(Realm::default().bare, made.bare);
+        assert_eq!(Realm::default().as_str(), made.as_str());
+    }
+
+    #[test]
+    fn resource_metadata_follows_the_realm_in_every_challenge() {
+        let url = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
+        let realm = Realm::default()
+            .renamed("mcp")
+            .and_then(|realm| realm.with_resource_metadata(url))
+            .expect("valid");
+        assert_eq!(
+            realm.challenge(&AuthError::new(ErrorKind::MissingCredentials)),
+            format!(r#"Bearer realm="mcp", resource_metadata="{url}""#).as_str()
+        );
+        assert_eq!(
+            realm.challenge(&AuthError::insufficient_scope("mcp:tools")),
+            format!(r#"Bearer realm="mcp", resource_metadata="{url}", error="insufficient_scope", error_description="the access token lacks a required scope", scope="mcp:tools""#).as_str()
+        );
+        assert_eq!(realm.as_str(), "mcp");
+        let renamed = realm.renamed("other").expect("valid");
+        assert_eq!(
+            renamed.bare(),
+            format!(r#"Bearer realm="other", resource_metadata="{url}""#).as_str()
+        );
+        for bad in [
+            "",
+            "https://a.example/\"x",
+            "https://a.example/\\",
+            "https://a.example/\r\n",
+        ] {
+            assert_eq!(
+                realm.with_resource_metadata(bad).err(),
+                Some(ConfigError::InvalidResource),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]
     fn realms_that_would_need_escaping_are_refused() {
         for name in ["", "my \"realm\"", "a\\b", "a\r\nb", "tök", "tab\there"] {
-            assert!(Realm::new(name).is_err(), "{name:?}");
+            assert!(Realm::default().renamed(name).is_err(), "{name:?}");
         }
-        assert!(Realm::new("My API, v2").is_ok());
+        assert!(Realm::default().renamed("My API, v2").is_ok());
     }
 
     #[test]

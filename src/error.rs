@@ -523,6 +523,20 @@ pub enum ConfigError {
     /// digits and `-`).
     #[error("tenants must be tenant ids, listed for a multi-tenant issuer")]
     InvalidTenant,
+    /// A protected resource identifier (RFC 9728 §1.2) that is not an
+    /// absolute `https` URL (`http` only to a loopback IP literal) without
+    /// userinfo, query or fragment, or a metadata member that is not what
+    /// it names (a URL, a scope token, a bearer method).
+    #[error(
+        "the resource must be an https URL without query or fragment, and its metadata well formed"
+    )]
+    InvalidResource,
+    /// A verifier for a protected resource
+    /// (`JwtVerifierBuilder::for_resource`) with another audience, or
+    /// without the audience check: RFC 8707 and RFC 9728 §3.3 want the
+    /// resource's tokens, and only those.
+    #[error("the audience must be the protected resource's identifier, and only it")]
+    ResourceAudience,
     /// An issuer template whose `{tenantid}` is not exactly one whole path
     /// segment after the scheme and host.
     #[error("{{tenantid}} must be one whole path segment of the issuer, after its host")]

@@ -127,6 +127,16 @@ impl TokenExtractor {
         self.max_len
     }
 
+    /// The RFC 6750 §2 methods among the token's sources, as protected
+    /// resource metadata names them (RFC 9728 §2): `header` for the
+    /// `Authorization` header, `query` for the `access_token` parameter.
+    /// A custom header or a cookie has no name there.
+    pub(crate) fn bearer_methods(&self) -> Vec<&'static str> {
+        let header = self.authorization.then_some("header");
+        let query = self.query.then_some("query");
+        header.into_iter().chain(query).collect()
+    }
+
     pub(crate) fn schemes(&self) -> &'static [AuthScheme] {
         self.schemes
     }

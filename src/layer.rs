@@ -4,15 +4,16 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::Method;
 use http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use http::request::Parts;
+use http::{Method, Response};
 use tower_layer::Layer;
 
 use crate::counters::AuthCounters;
-use crate::error::ConfigError;
+use crate::error::{AuthError, ConfigError};
 use crate::extract::TokenExtractor;
-use crate::rejection::{DefaultRejection, Rejecter};
+use crate::metadata::ProtectedResourceMetadata;
+use crate::rejection::{DefaultRejection, Reject, Rejecter};
 use crate::require::{RequireLayer, Requirement};
 use crate::scheme::Schemes;
 use crate::scope::{RequireScopeLayer, RequiredScopes};
@@ -132,6 +133,41 @@ impl<V, R> BearerAuthLayer<V, R> {
                 bypass,
             },
         }
+    }
+
+    /// Names `metadata`'s URL in every challenge: `resource_metadata` on
+    /// each 401 and each 403 `insufficient_scope` (RFC 9728 §5.1), in gRPC
+    /// answers' `www-authenticate` too; the requirement layers made
+    /// afterwards ([`require`](Self::require) and the others) share it.
+    /// Serve the document itself from
+    /// [`resource_metadata`](Self::resource_metadata). See
+    /// [`crate::metadata`].
+    pub fn with_resource_metadata(mut self, metadata: ProtectedResourceMetadata) -> Self {
+        self.settings.rejecter.set_resource_metadata(metadata);
+        self
+    }
+
+    /// The protected resource metadata given to
+    /// [`with_resource_metadata`](Self::with_resource_metadata), completed
+    /// from this layer's configuration where the document left it unsaid:
+    /// `bearer_methods_supported` from the token's sources, and with DPoP
+    /// (feature `dpop`) its algorithms and whether DPoP is required. It is
+    /// a tower `Service`: route it at its
+    /// [`well_known_path`](ProtectedResourceMetadata::well_known_path).
+    pub fn resource_metadata(&self) -> Option<ProtectedResourceMetadata> {
+        let methods = self.settings.extractor.bearer_methods();
+        let metadata = self.settings.rejecter.resource_metadata()?;
+        Some(metadata.with_bearer_methods(&methods))
+    }
+
+    /// The answer this layer gives to `error` for the request `head`: its
+    /// challenges, rejection, counters and logs, for a refusal found
+    /// outside it (a middleware that reads the body, say).
+    pub fn reject<B>(&self, error: AuthError, head: &Parts) -> Response<B>
+    where
+        R: Reject<B>,
+    {
+        self.settings.rejecter.respond(error, head)
     }
 
     /// Counts this layer's verdicts into `counters`, and those of the scope

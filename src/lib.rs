@@ -350,6 +350,7 @@ mod verify_future;
 struct ReadmeSnippets;
 
 pub mod claims;
+pub mod metadata;
 pub mod require;
 pub mod revocation;
 pub mod scope;

@@ -11,6 +11,7 @@ use crate::challenge::{Realm, grpc_message};
 use crate::counters::AuthCounters;
 use crate::error::{AuthError, ConfigError, ErrorKind};
 use crate::extract::presented_scheme;
+use crate::metadata::ProtectedResourceMetadata;
 use crate::scheme::{AuthScheme, ChallengeSet, Schemes};
 
 /// Builds the response for a refused request, in place of
@@ -226,6 +227,8 @@ pub(crate) struct Rejecter<R> {
     challenges: Option<std::sync::Arc<dyn ChallengeSet>>,
     /// The schemes the challenges answer for.
     accepted: &'static [AuthScheme],
+    /// The protected resource metadata the challenges name.
+    metadata: Option<ProtectedResourceMetadata>,
 }
 
 impl Rejecter<DefaultRejection> {
@@ -237,14 +240,35 @@ impl Rejecter<DefaultRejection> {
             counters: None,
             challenges: None,
             accepted: Schemes::default().accepted,
+            metadata: None,
         }
     }
 }
 
 impl<R> Rejecter<R> {
     pub(crate) fn set_realm(&mut self, realm: &str) -> Result<(), ConfigError> {
-        self.realm = Realm::new(realm)?;
+        self.realm = self.realm.renamed(realm)?;
         Ok(())
+    }
+
+    /// Names the protected resource's metadata in every challenge, and
+    /// keeps the document.
+    pub(crate) fn set_resource_metadata(&mut self, metadata: ProtectedResourceMetadata) {
+        // Cannot fail: the document's URL was checked to be quotable when
+        // it was built, and the realm's name when it was set.
+        if let Ok(realm) = self.realm.with_resource_metadata(metadata.url()) {
+            self.realm = realm;
+            self.metadata = Some(metadata);
+        }
+    }
+
+    /// The protected resource metadata, completed by the layer's schemes.
+    pub(crate) fn resource_metadata(&self) -> Option<ProtectedResourceMetadata> {
+        let metadata = self.metadata.clone()?;
+        Some(match &self.challenges {
+            Some(challenges) => challenges.describe(metadata),
+            None => metadata,
+        })
     }
 
     pub(crate) fn set_retry_after(&mut self, retry_after: Duration) {
@@ -291,6 +315,7 @@ impl<R> Rejecter<R> {
             counters: self.counters,
             challenges: self.challenges,
             accepted: self.accepted,
+            metadata: self.metadata,
         }
     }
 

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use http::{HeaderMap, HeaderValue};
 
 use crate::error::AuthError;
+use crate::metadata::ProtectedResourceMetadata;
 
 /// An authentication scheme of the `Authorization` header (RFC 9110
 /// §11.4); a request's scheme names it without regard to case.
@@ -60,6 +61,12 @@ pub(crate) trait ChallengeSet: Send + Sync + fmt::Debug {
     /// Adds the other headers the answer to `error` needs, whoever built
     /// it.
     fn complete(&self, error: &AuthError, headers: &mut HeaderMap);
+
+    /// `metadata` with what these schemes add to protected resource
+    /// metadata (RFC 9728 §2): nothing, unless a scheme says otherwise.
+    fn describe(&self, metadata: ProtectedResourceMetadata) -> ProtectedResourceMetadata {
+        metadata
+    }
 }
 
 /// The schemes a layer accepts in `Authorization`, and the challenges for

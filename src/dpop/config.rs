@@ -85,6 +85,8 @@ pub(super) struct Rules<C> {
 pub(crate) struct DpopAnswer {
     pub(crate) bearer: bool,
     pub(crate) challenge: HeaderValue,
+    /// The algorithms proofs may use, by name, in the challenge's order.
+    pub(crate) algorithms: Box<[&'static str]>,
     pub(super) nonces: Option<Nonces>,
     pub(crate) clock: fn() -> u64,
 }
@@ -270,12 +272,13 @@ impl<C> DpopBuilder<C> {
             return Err(ConfigError::InvalidDuration);
         }
         crate::jwt::install_crypto_provider();
-        let algs: Vec<&str> = self.algorithms.iter().map(algorithm_name).collect();
+        let algs: Vec<&'static str> = self.algorithms.iter().map(algorithm_name).collect();
         let challenge = HeaderValue::try_from(format!("DPoP algs=\"{}\"", algs.join(" ")))
             .map_err(|_| ConfigError::AlgorithmNotForKey)?;
         let answer = DpopAnswer {
             bearer: self.policy != DpopPolicy::DpopOnly,
             challenge,
+            algorithms: algs.into(),
             nonces: self.nonces,
             clock: self.clock,
         };

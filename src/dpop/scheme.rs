@@ -12,6 +12,7 @@ use super::verifier::DpopVerifier;
 use crate::challenge::with_error;
 use crate::error::{AuthError, ErrorKind};
 use crate::layer::BearerAuthLayer;
+use crate::metadata::ProtectedResourceMetadata;
 use crate::scheme::{AuthScheme, ChallengeSet, Presented, Schemes};
 use crate::verify::VerifyToken;
 
@@ -99,6 +100,13 @@ impl ChallengeSet for DpopAnswer {
         }
         challenges.push(render(&self.challenge, dpop_error));
         challenges
+    }
+
+    /// `dpop_signing_alg_values_supported`, and
+    /// `dpop_bound_access_tokens_required` when `Bearer` is not accepted
+    /// (RFC 9728 §2).
+    fn describe(&self, metadata: ProtectedResourceMetadata) -> ProtectedResourceMetadata {
+        metadata.with_dpop(&self.algorithms, !self.bearer)
     }
 
     /// `DPoP-Nonce` with a fresh nonce and `Cache-Control: no-store` on a

@@ -13,6 +13,7 @@ use super::key_source::{KeySource, KeySources};
 use super::provider_rules::{AudienceRule, ProviderRules};
 use super::verifier::{ClaimsCheck, Inner, JwtVerifier};
 use crate::error::ConfigError;
+use crate::metadata::ProtectedResourceMetadata;
 use crate::registered::{ClaimRules, MAX_REQUIRED};
 
 /// The default [`JwtVerifierBuilder::with_leeway`]: one minute of clock skew.
@@ -118,6 +119,8 @@ pub struct JwtVerifierBuilder<C> {
     max_token_size: usize,
     check: Option<ClaimsCheck<C>>,
     provider: Option<ProviderRules>,
+    /// The protected resource whose identifier is the audience.
+    resource: Option<Box<str>>,
 }
 
 impl<C> Default for JwtVerifierBuilder<C> {
@@ -145,6 +148,7 @@ impl<C> JwtVerifierBuilder<C> {
             max_token_size: DEFAULT_MAX_TOKEN_SIZE,
             check: None,
             provider: None,
+            resource: None,
         }
     }
 
@@ -191,6 +195,18 @@ impl<C> JwtVerifierBuilder<C> {
     /// it again to accept several; a token without `aud` is refused.
     pub fn with_audience(mut self, audience: impl Into<Box<str>>) -> Self {
         self.audiences.push(audience.into());
+        self
+    }
+
+    /// Accepts tokens whose `aud` names the protected resource of
+    /// `metadata`, and no other audience: its identifier (RFC 8707 §2), as
+    /// the metadata's `resource` says it (RFC 9728 §2), so the two cannot
+    /// disagree. Another audience or
+    /// [`without_audience_check`](Self::without_audience_check) beside it
+    /// is refused at build ([`ConfigError::ResourceAudience`]).
+    pub fn for_resource(mut self, metadata: &ProtectedResourceMetadata) -> Self {
+        self.resource = Some(metadata.resource().into());
+        self.audiences.push(metadata.resource().into());
         self
     }
 
@@ -272,8 +288,10 @@ impl<C> JwtVerifierBuilder<C> {
     /// to an issuer not accepted, or, with several issuers, a key bound to
     /// none ([`ConfigError::IssuerBinding`]); an issuer template whose
     /// `{tenantid}` is not one whole path segment
-    /// ([`ConfigError::InvalidIssuerTemplate`]); what a provider profile
-    /// refuses (`with_provider`).
+    /// ([`ConfigError::InvalidIssuerTemplate`]); another audience beside
+    /// [`for_resource`](Self::for_resource)'s
+    /// ([`ConfigError::ResourceAudience`]); what a provider profile refuses
+    /// (`with_provider`).
     ///
     /// It installs this crate's crypto backend as jsonwebtoken's process
     /// default, unless one is installed already: jsonwebtoken would
@@ -281,6 +299,12 @@ impl<C> JwtVerifierBuilder<C> {
     pub fn build(mut self) -> Result<JwtVerifier<C>, ConfigError> {
         if self.keys.is_empty() && self.remote.is_empty() {
             return Err(ConfigError::NoKeys);
+        }
+        if let Some(resource) = &self.resource {
+            let only_resource = self.audiences.iter().all(|audience| audience == resource);
+            if !only_resource || !self.audience_check {
+                return Err(ConfigError::ResourceAudience);
+            }
         }
         let mut audience_check = self.audience_check;
         if let Some(provider) = &self.provider {
@@ -435,6 +459,7 @@ impl<C> fmt::Debug for JwtVerifierBuilder<C> {
             .field("max_token_size", &self.max_token_size)
             .field("claims_check", &self.check.is_some())
             .field("provider", &self.provider)
+            .field("resource", &self.resource)
             .finish()
     }
 }

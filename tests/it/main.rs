@@ -53,6 +53,8 @@ mod providers;
 mod readiness;
 #[cfg(all(feature = "redis", feature = "axum"))]
 mod redis_revocations;
+#[cfg(all(feature = "jwt", feature = "axum"))]
+mod resource_metadata;
 #[cfg(all(feature = "cache", feature = "jwt", feature = "axum"))]
 mod revocation;
 #[cfg(all(
