@@ -18,22 +18,24 @@ use crate::verify::{Verdict, VerifyToken};
 /// when neither does. For "a JWT or an API key", or "a JWT of this issuer
 /// or an opaque token":
 ///
-/// ```
-/// use serde_json::json;
-/// use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
-/// use tower_bearer_auth::{BearerAuthLayer, FirstOf, StaticTokens};
-///
-/// let jwt = JwtVerifier::builder()
-///     .with_key(JwtKey::hmac(b"a secret of at least thirty-two bytes!")?)
-///     .with_issuer("https://login.example.com")
-///     .with_audience("https://api.example.com")
-///     .build()?;
-/// let robot: AccessClaims = serde_json::from_value(json!({"sub": "robot", "scope": "read"}))?;
-/// let api_keys = StaticTokens::new().with_token("robot-key-0123456789abcdef", robot)?;
-/// let auth = BearerAuthLayer::new(FirstOf::new(jwt, api_keys));
-/// # let _ = auth;
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
+#[cfg_attr(feature = "jwt", doc = r#"
+```
+use serde_json::json;
+use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
+use tower_bearer_auth::{BearerAuthLayer, FirstOf, StaticTokens};
+
+let jwt = JwtVerifier::builder()
+    .with_key(JwtKey::hmac(b"a secret of at least thirty-two bytes!")?)
+    .with_issuer("https://login.example.com")
+    .with_audience("https://api.example.com")
+    .build()?;
+let robot: AccessClaims = serde_json::from_value(json!({"sub": "robot", "scope": "read"}))?;
+let api_keys = StaticTokens::new().with_token("robot-key-0123456789abcdef", robot)?;
+let auth = BearerAuthLayer::new(FirstOf::new(jwt, api_keys));
+# let _ = auth;
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
+"#)]
 ///
 /// Only the chosen verifier sees the token, and its answer is the answer:
 /// an API key never reaches an introspection endpoint, and a 503 from the

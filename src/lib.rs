@@ -216,6 +216,59 @@
 //! # let _ = (layer, accepted, expired);
 //! ```
 //!
+//! # Protecting an MCP server
+//!
+//! The MCP authorization spec asks an MCP server reached over Streamable
+//! HTTP for three things, each one call here:
+//!
+//! 1. publish OAuth 2.0 Protected Resource Metadata (RFC 9728): a
+//!    [`metadata::ProtectedResourceMetadata`] serves itself, at the path
+//!    §3.1 derives from the resource (`/.well-known/oauth-protected-resource/mcp`
+//!    for `https://mcp.example.com/mcp`);
+//! 2. name it in every 401 (and in each 403 `insufficient_scope`, to ask
+//!    for more scopes): [`BearerAuthLayer::with_resource_metadata`];
+//! 3. take only tokens issued for itself (RFC 8707): the verifier's
+//!    audience is the metadata's `resource` (`for_resource`, feature
+//!    `jwt`).
+//!
+#![cfg_attr(all(feature = "jwks", feature = "axum"), doc = r#"
+```no_run
+# async fn run(mcp: axum::routing::MethodRouter) -> Result<(), Box<dyn std::error::Error>> {
+use tower_bearer_auth::BearerAuthLayer;
+use tower_bearer_auth::jwks::Jwks;
+use tower_bearer_auth::jwt::JwtVerifier;
+use tower_bearer_auth::metadata::ProtectedResourceMetadata;
+
+let issuer = "https://login.example.com";
+let metadata = ProtectedResourceMetadata::builder("https://mcp.example.com/mcp")
+    .with_authorization_servers([issuer])
+    .with_scopes_supported(["mcp:tools"])
+    .build()?;
+let verifier = JwtVerifier::builder()
+    .with_jwks(Jwks::discover(issuer).build()?)
+    .for_resource(&metadata) // aud must be https://mcp.example.com/mcp
+    .build()?;
+let auth = BearerAuthLayer::new(verifier).with_resource_metadata(metadata);
+let document = auth.resource_metadata().expect("configured above");
+let app: axum::Router = axum::Router::new()
+    .route("/mcp", mcp) // rmcp's Streamable HTTP service
+    .route_layer(auth)
+    .route_service(document.well_known_path(), document.clone())
+    // Clients of the first drafts looked here.
+    .route_service("/.well-known/oauth-protected-resource", document);
+# Ok(()) }
+```
+"#)]
+//!
+//! A call without a token is answered `401` with `WWW-Authenticate: Bearer
+//! realm="api", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"`,
+//! and the client finds the authorization server from there. A tool that
+//! needs a scope the token lacks is refused with 403 `insufficient_scope`
+//! and that scope: since one endpoint serves every tool, a middleware reads
+//! the JSON-RPC call and answers with [`BearerAuthLayer::reject`]. The
+//! `mcp_server` example does all of it with the `rmcp` crate, and its test
+//! drives it with a real MCP client.
+//!
 //! # Examples
 //!
 //! | example | run |
