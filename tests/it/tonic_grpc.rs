@@ -395,3 +395,36 @@ async fn non_grpc_request_to_a_tonic_server_gets_plain_http() {
     assert!(!response.headers().contains_key("cache-control"));
     assert_eq!(server.handler_calls(), 0);
 }
+
+#[tokio::test]
+async fn refusals_name_the_protected_resource_metadata() {
+    use tower_bearer_auth::metadata::ProtectedResourceMetadata;
+    let metadata = ProtectedResourceMetadata::builder("https://greeter.example.com")
+        .build()
+        .expect("valid metadata");
+    let auth = BearerAuthLayer::new(tokens()).with_resource_metadata(metadata);
+    let layers = ServiceBuilder::new()
+        .layer(auth.clone())
+        .layer(auth.require_scopes(["admin"]))
+        .into_inner();
+    let server = serve(layers).await;
+    let named = r#"Bearer realm="api", resource_metadata="https://greeter.example.com/.well-known/oauth-protected-resource""#;
+
+    let status = say_hello(server.addr, None)
+        .await
+        .expect_err("call without a token is refused");
+    assert_eq!(status.code(), Code::Unauthenticated);
+    assert_eq!(challenge(&status), named);
+
+    let status = say_hello(server.addr, Some(&bearer(READ_TOKEN)))
+        .await
+        .expect_err("call with a read-only token is refused");
+    assert_eq!(status.code(), Code::PermissionDenied);
+    assert_eq!(
+        challenge(&status),
+        format!(
+            r#"{named}, error="insufficient_scope", error_description="the access token lacks a required scope", scope="admin""#
+        )
+    );
+    assert_eq!(server.handler_calls(), 0);
+}
