@@ -1,7 +1,9 @@
-//! Challenge rendering from any realm, error kind, description and scope,
-//! over HTTP and gRPC: the status is the kind's, the `WWW-Authenticate`
-//! value parses (RFC 9110 §11.3) back to the attributes it was built from,
-//! and `grpc-message` is percent-encoded visible ASCII.
+//! Challenge rendering from any realm, error kind, description, scope and
+//! protected resource (RFC 9728), over HTTP and gRPC: the status is the
+//! kind's, the `WWW-Authenticate` value parses (RFC 9110 §11.3) back to
+//! the attributes it was built from, `grpc-message` is percent-encoded
+//! visible ASCII, and an accepted resource's metadata is JSON that names
+//! it.
 
 #![no_main]
 
@@ -17,6 +19,7 @@ use http::request::Parts;
 use http::{Request, Response, StatusCode};
 use libfuzzer_sys::fuzz_target;
 use tower::{Layer, Service, service_fn};
+use tower_bearer_auth::metadata::ProtectedResourceMetadata;
 use tower_bearer_auth::{AuthError, BearerAuthLayer, BearerToken, ErrorKind};
 
 #[path = "../../tests/support/grammar.rs"]
@@ -30,6 +33,7 @@ struct Input {
     scope: Option<String>,
     retry_after: Option<u32>,
     grpc: bool,
+    resource: Option<String>,
 }
 
 fuzz_target!(|input: Input| {
@@ -58,6 +62,23 @@ fuzz_target!(|input: Input| {
             assert!(!valid_realm, "realm {:?} refused", input.realm);
             return;
         }
+    };
+    let metadata = input.resource.as_deref().and_then(|resource| {
+        let metadata = ProtectedResourceMetadata::builder(resource).build().ok()?;
+        assert!(
+            grammar::is_nqschar_text(resource)
+                && !resource.contains(['#', '?'])
+                && (resource.starts_with("https://") || resource.starts_with("http://")),
+            "resource {resource:?} accepted"
+        );
+        let document: serde_json::Value =
+            serde_json::from_str(metadata.to_json()).expect("the document is JSON");
+        assert_eq!(document["resource"], resource);
+        Some(metadata)
+    });
+    let layer = match &metadata {
+        Some(metadata) => layer.with_resource_metadata(metadata.clone()),
+        None => layer,
     };
     let inner = service_fn(|_: Request<()>| ready(Ok::<_, Infallible>(Response::new(()))));
     let mut service = layer.layer(inner);
@@ -99,6 +120,9 @@ fuzz_target!(|input: Input| {
     let (scheme, params) = grammar::parse_challenge(text).expect("RFC 9110 challenge");
     assert_eq!(scheme, "Bearer");
     let mut expected = vec![("realm".to_owned(), input.realm.clone())];
+    if let Some(metadata) = &metadata {
+        expected.push(("resource_metadata".to_owned(), metadata.url().to_owned()));
+    }
     if let Some(code) = kind.error_code() {
         let kept = input
             .description
