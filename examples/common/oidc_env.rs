@@ -1,5 +1,6 @@
 //! The verifier of the `oidc` and `dpop` examples: keys from the identity
-//! provider, configured by the environment.
+//! provider, configured by the environment; and the keys alone, for the
+//! `mcp_server` example (`OIDC_ISSUER`, or `JWKS_URL` with `JWT_ISSUER`).
 //!
 //! - `OIDC_PROVIDER`: the provider's profile, `generic` (the default),
 //!   `keycloak`, `auth0`, `entra`, `cognito` or `okta`
@@ -51,7 +52,27 @@ pub(crate) async fn verifier() -> Result<(JwtVerifier, Option<Provider>), Error>
     builder = builder.with_profile(jwt_env::profile()?);
     builder = audience(builder, provider.as_ref())?;
     let verifier = builder.build()?;
+    report_first_fetch(&keys).await;
+    Ok((verifier, provider))
+}
 
+/// The keys of `OIDC_ISSUER` (discovery), or of `JWKS_URL` with
+/// `JWT_ISSUER`, without a provider's profile: for a verifier the example
+/// configures itself (`mcp_server`). [`Jwks::issuer`] names the issuer.
+pub(crate) fn keys() -> Result<Jwks, Error> {
+    let issuer = jwt_env::var("OIDC_ISSUER");
+    let keys = match (issuer, jwt_env::var("JWKS_URL"), jwt_env::var("JWT_ISSUER")) {
+        (Some(issuer), None, None) => Jwks::discover(issuer),
+        (None, Some(_), _) => key_set()?,
+        (Some(_), _, _) => return Err("set OIDC_ISSUER alone, or JWKS_URL with JWT_ISSUER".into()),
+        (None, None, _) => return Err("set OIDC_ISSUER, or JWKS_URL and JWT_ISSUER".into()),
+    };
+    Ok(keys.build()?)
+}
+
+/// Waits for the first fetch of `keys` and says how it went. Not fatal:
+/// the service answers 503 until the keys arrive.
+pub(crate) async fn report_first_fetch(keys: &Jwks) {
     match keys.ready().await {
         Ok(()) => eprintln!(
             "keys of {} fetched: {:?}",
@@ -63,7 +84,6 @@ pub(crate) async fn verifier() -> Result<(JwtVerifier, Option<Provider>), Error>
             keys.issuer()
         ),
     }
-    Ok((verifier, provider))
 }
 
 /// `OIDC_PROVIDER` applied to `OIDC_ISSUER` and the variables that tune

@@ -47,6 +47,8 @@ mod jwks_examples;
 mod jwt;
 #[cfg(all(feature = "jwt", feature = "axum",))]
 mod jwt_examples;
+#[cfg(all(feature = "jwks", feature = "axum"))]
+mod mcp_example;
 mod properties;
 #[cfg(all(feature = "jwks", feature = "axum"))]
 mod providers;

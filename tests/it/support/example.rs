@@ -67,6 +67,7 @@ pub fn start(name: &str, env: &[(&str, String)], extra_lines: usize) -> Example 
         "DPOP_ORIGIN",
         "DPOP_MAX_AGE",
         "DPOP_NONCE_SECRET",
+        "MCP_RESOURCE",
     ] {
         command.env_remove(variable);
     }
