@@ -18,7 +18,9 @@ use crate::verify::{Verdict, VerifyToken};
 /// when neither does. For "a JWT or an API key", or "a JWT of this issuer
 /// or an opaque token":
 ///
-#[cfg_attr(feature = "jwt", doc = r#"
+#[cfg_attr(
+    feature = "jwt",
+    doc = r#"
 ```
 use serde_json::json;
 use tower_bearer_auth::jwt::{AccessClaims, JwtKey, JwtVerifier};
@@ -35,7 +37,8 @@ let auth = BearerAuthLayer::new(FirstOf::new(jwt, api_keys));
 # let _ = auth;
 # Ok::<(), Box<dyn std::error::Error>>(())
 ```
-"#)]
+"#
+)]
 ///
 /// Only the chosen verifier sees the token, and its answer is the answer:
 /// an API key never reaches an introspection endpoint, and a 503 from the

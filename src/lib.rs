@@ -231,7 +231,9 @@
 //!    audience is the metadata's `resource` (`for_resource`, feature
 //!    `jwt`).
 //!
-#![cfg_attr(all(feature = "jwks", feature = "axum"), doc = r#"
+#![cfg_attr(
+    all(feature = "jwks", feature = "axum"),
+    doc = r#"
 ```no_run
 # async fn run(mcp: axum::routing::MethodRouter) -> Result<(), Box<dyn std::error::Error>> {
 use tower_bearer_auth::BearerAuthLayer;
@@ -254,11 +256,13 @@ let app: axum::Router = axum::Router::new()
     .route("/mcp", mcp) // rmcp's Streamable HTTP service
     .route_layer(auth)
     .route_service(document.well_known_path(), document.clone())
-    // Clients of the first drafts looked here.
+    // Clients of the first drafts looked here (for a resource without a
+    // path, the two are one route: register it once).
     .route_service("/.well-known/oauth-protected-resource", document);
 # Ok(()) }
 ```
-"#)]
+"#
+)]
 //!
 //! A call without a token is answered `401` with `WWW-Authenticate: Bearer
 //! realm="api", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"`,
@@ -281,6 +285,7 @@ let app: axum::Router = axum::Router::new()
 //! | a verifier of your own (session store, expiry, revocation, tenant) | `cargo run --example custom_verifier --features axum` |
 //! | the quickstart's routes for opaque tokens, checked by RFC 7662 introspection | `cargo run --example introspection --features axum,jwt,introspection` |
 //! | the quickstart with revocation shared through Redis, `POST /admin/revoke` | `cargo run --example revocation --features axum,jwt,cache,redis` |
+//! | an MCP server (rmcp, Streamable HTTP at `/mcp`) with RFC 9728 metadata and a per-tool scope (`MCP_RESOURCE`, `OIDC_ISSUER` or `JWKS_URL` + `JWT_ISSUER`) | `cargo run --example mcp_server --features axum,jwt,jwks` |
 //! | the `oidc` example with DPoP required (`DPOP_ORIGIN`, `DPOP_MAX_AGE`, `DPOP_NONCE_SECRET`) | `cargo run --example dpop --features axum,jwt,jwks,dpop` |
 //!
 //! All take `BIND` (default `127.0.0.1:3000`). The JWT examples take
