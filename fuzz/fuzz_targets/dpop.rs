@@ -2,8 +2,9 @@
 //! the fixture proofs (the seeds): it never panics, answers 200, 400 or
 //! 401 only, and accepts a DPoP request only when its proof's signed part
 //! (header and payload), its token, method and path are, byte for byte,
-//! those of a fixture request made to be accepted. A Bearer request is
-//! accepted only with the unbound token.
+//! those of a fixture request made to be accepted, or of a request a
+//! refused fixture proof was signed for (`PROVE_ANOTHER_REQUEST`). A Bearer
+//! request is accepted only with the unbound token.
 //!
 //! Input: one selector byte (token, method, path, scheme), then the `DPoP`
 //! header lines, separated by `\n`.
@@ -35,6 +36,23 @@ const TOKENS: [&str; 7] = [
     "unknown_cnf",
 ];
 const PATHS: [&str; 4] = ["/me", "/other", "/caf%c3%a9", "/me?page=2"];
+/// Refused cases whose proofs the generator signed as valid proofs of a
+/// request with the case's token, by method and path: the case's own
+/// request, refused for something outside the signed part, or another
+/// one. A mutation that drops the extra proof, flips the altered bit back
+/// or changes the request to that one is rightly accepted.
+const PROVE_ANOTHER_REQUEST: [(&str, &str, &str); 6] = [
+    // Refused for the number of proofs: each alone is valid.
+    ("two DPoP headers", "GET", "/me"),
+    ("two proofs in one line", "GET", "/me"),
+    // A bit of the signature flipped after signing.
+    ("bad signature", "GET", "/me"),
+    // Refused for the Bearer scheme.
+    ("bound token as Bearer with a proof", "GET", "/me"),
+    // Valid proofs of a GET, and of /other.
+    ("wrong htm", "GET", "/me"),
+    ("wrong htu path", "GET", "/other"),
+];
 
 fn clock() -> u64 {
     1_800_000_000
@@ -44,7 +62,7 @@ struct Setup {
     fixtures: Value,
     verifier: JwtVerifier,
     /// `(signed part, token, method, path without query)` of each request
-    /// made to be accepted.
+    /// a fixture proof was signed for.
     acceptable: Vec<(String, String, String, String)>,
 }
 
@@ -128,9 +146,10 @@ static SETUP: LazyLock<Setup> = LazyLock::new(|| {
             .as_str()
             .expect("scheme")
             .eq_ignore_ascii_case("dpop");
-        if case["route"] != "dpop" || !dpop || proofs.len() != 1 {
+        if case["route"] != "dpop" {
             continue;
         }
+        let name = case["name"].as_str().expect("name");
         let token_name = case["token"].as_str().expect("token");
         let token = fixtures["tokens"][token_name].as_str().expect("token");
         let method = case["method"].as_str().expect("method");
@@ -138,13 +157,26 @@ static SETUP: LazyLock<Setup> = LazyLock::new(|| {
         let accept = case["expect"] == "accept";
         // Each verdict checked once, each request on a fresh cache (the
         // replay case is the same proof as the first use).
-        if case["name"] != "replayed jti" {
-            let status = answer(&setup, token, true, method, path, &proofs).expect("a request");
-            assert_eq!(status == StatusCode::OK, accept, "{}", case["name"]);
+        if name != "replayed jti" {
+            let status = answer(&setup, token, dpop, method, path, &proofs).expect("a request");
+            assert_eq!(status == StatusCode::OK, accept, "{name}");
         }
-        if accept {
+        let proves = if let Some((_, method, path)) = PROVE_ANOTHER_REQUEST
+            .iter()
+            .find(|(case, ..)| *case == name)
+        {
+            Some((*method, *path))
+        } else if accept && dpop {
+            Some((method, path))
+        } else {
+            None
+        };
+        let Some((method, path)) = proves else {
+            continue;
+        };
+        for proof in proofs.iter().flat_map(|line| line.split(',')) {
             setup.acceptable.push((
-                signed(proofs[0]).to_owned(),
+                signed(proof).to_owned(),
                 token_name.to_owned(),
                 method.to_owned(),
                 without_query(path).to_owned(),
