@@ -14,7 +14,7 @@ use super::proof::{ProofClaims, ProofHeader};
 use super::replay::{ProofId, ProofWindow};
 use crate::error::{AuthError, ErrorKind};
 use crate::jwt::compact::{Compact, decode_segment};
-use crate::jwt::media_type_is;
+use crate::jwt::{PreparedKey, media_type_is};
 use crate::token::BearerToken;
 
 /// Longest `jti` accepted: identifiers are random strings of a few dozen
@@ -114,9 +114,10 @@ pub(super) fn check_proof<C>(
     }
 
     // The signature, with the proof's own key.
-    let signature_ok =
-        jsonwebtoken::crypto::verify(compact.signature, compact.signing_input, &key.key, alg)
-            .unwrap_or(false);
+    let signature = decode_segment(compact.signature.as_bytes()).ok();
+    let signature_ok = signature
+        .zip(PreparedKey::new(&key.key, alg))
+        .is_some_and(|(signature, key)| key.verifies(compact.signing_input, &signature));
     if !signature_ok {
         return Err(invalid("the DPoP proof's signature does not verify"));
     }

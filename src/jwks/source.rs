@@ -258,7 +258,7 @@ impl KeySource for Jwks {
             .filter(|s| s.is_usable())
             .ok_or(JwtErrorKind::KeysUnavailable)?;
         let keys = snapshot.keys.candidates(kid, alg)?;
-        Ok(keys.map(|(_, fingerprint)| *fingerprint).collect())
+        Ok(keys.map(|held| held.fingerprint).collect())
     }
 
     /// Whether the current keys are usable and hold this one.

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use jsonwebtoken::Algorithm;
 
-use super::compact::Compact;
+use super::compact::{Compact, decode_segment};
 use super::error::{JwtError, JwtErrorKind};
 use super::key::JwtKey;
+use super::prepared_key::PreparedKey;
 use crate::facts::KeyFingerprint;
 
 /// The keys of one issuer (or of tokens without one). A token's `kid`
@@ -17,18 +18,50 @@ use crate::facts::KeyFingerprint;
 /// key. Among those, only keys bound to the token's `alg` are tried.
 #[derive(Clone)]
 pub(crate) struct KeySet {
-    keys: Box<[JwtKey]>,
-    /// Per key, its fingerprint, which remembered verdicts name.
-    fingerprints: Box<[KeyFingerprint]>,
+    keys: Box<[HeldKey]>,
+}
+
+/// A key of the set, with what verification needs of it ready.
+#[derive(Clone)]
+pub(crate) struct HeldKey {
+    key: JwtKey,
+    /// The key's identity, which remembered verdicts name.
+    pub(crate) fingerprint: KeyFingerprint,
+    /// The key in the backend's form, per algorithm it is bound to.
+    prepared: Box<[(Algorithm, PreparedKey)]>,
+}
+
+impl HeldKey {
+    fn new(key: JwtKey, fingerprint: KeyFingerprint) -> Self {
+        let prepared = key
+            .algorithms()
+            .filter_map(|alg| Some((alg, PreparedKey::new(&key.key, alg)?)))
+            .collect();
+        Self {
+            key,
+            fingerprint,
+            prepared,
+        }
+    }
+
+    /// Whether `signature` is this key's `alg` signature of `message`.
+    fn verifies(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+        self.prepared
+            .iter()
+            .find(|(bound, _)| *bound == alg)
+            .is_some_and(|(_, prepared)| prepared.verifies(message, signature))
+    }
 }
 
 impl KeySet {
     /// Configured `keys`.
     pub(crate) fn new(keys: Vec<JwtKey>) -> Self {
-        let fingerprints = keys.iter().map(JwtKey::fingerprint).collect();
+        let keys = keys.into_iter().map(|key| {
+            let fingerprint = key.fingerprint();
+            HeldKey::new(key, fingerprint)
+        });
         Self {
-            keys: keys.into(),
-            fingerprints,
+            keys: keys.collect(),
         }
     }
 
@@ -38,55 +71,56 @@ impl KeySet {
     /// never by the same key in another issuer's set.
     #[cfg(feature = "jwks")]
     pub(crate) fn published(keys: Vec<JwtKey>, issuer: &Arc<str>) -> Self {
-        let fingerprints = keys
-            .iter()
-            .map(|key| key.clone().with_issuer(Arc::clone(issuer)).fingerprint())
-            .collect();
+        let keys = keys.into_iter().map(|key| {
+            let fingerprint = key.clone().with_issuer(Arc::clone(issuer)).fingerprint();
+            HeldKey::new(key, fingerprint)
+        });
         Self {
-            keys: keys.into(),
-            fingerprints,
+            keys: keys.collect(),
         }
     }
 
     /// The key ids, in order (`None` for a key without one).
     #[cfg(feature = "jwks")]
     pub(crate) fn kids(&self) -> impl Iterator<Item = Option<&str>> {
-        self.keys.iter().map(JwtKey::kid)
+        self.keys.iter().map(|held| held.key.kid())
     }
 
     /// Whether a key has this id.
     #[cfg(feature = "jwks")]
     pub(crate) fn has_kid(&self, kid: &str) -> bool {
-        self.keys.iter().any(|key| key.kid() == Some(kid))
+        self.keys.iter().any(|held| held.key.kid() == Some(kid))
     }
 
     /// Whether a key with this fingerprint is in the set.
     pub(crate) fn contains(&self, fingerprint: &KeyFingerprint) -> bool {
-        self.fingerprints.contains(fingerprint)
+        self.keys
+            .iter()
+            .any(|held| held.fingerprint == *fingerprint)
     }
 
-    /// The keys that the token's `kid` and `alg` select, with their
-    /// fingerprints: [`UnknownKey`](JwtErrorKind::UnknownKey) if none has
-    /// the `kid`, [`Algorithm`](JwtErrorKind::Algorithm) if those that could
-    /// answer are bound to other algorithms.
+    /// The keys that the token's `kid` and `alg` select:
+    /// [`UnknownKey`](JwtErrorKind::UnknownKey) if none has the `kid`,
+    /// [`Algorithm`](JwtErrorKind::Algorithm) if those that could answer
+    /// are bound to other algorithms.
     pub(crate) fn candidates(
         &self,
         kid: Option<&str>,
         alg: Algorithm,
-    ) -> Result<impl Iterator<Item = (&JwtKey, &KeyFingerprint)>, JwtError> {
-        let all = self.keys.iter().zip(&self.fingerprints);
-        let named = kid.filter(|kid| all.clone().any(|(key, _)| key.kid() == Some(kid)));
+    ) -> Result<impl Iterator<Item = &HeldKey>, JwtError> {
+        let all = self.keys.iter();
+        let named = kid.filter(|kid| all.clone().any(|held| held.key.kid() == Some(kid)));
         let mut candidates = all
-            .filter(move |(key, _)| match named {
-                Some(kid) => key.kid() == Some(kid),
-                None => kid.is_none() || key.kid.is_none(),
+            .filter(move |held| match named {
+                Some(kid) => held.key.kid() == Some(kid),
+                None => kid.is_none() || held.key.kid.is_none(),
             })
             .peekable();
         if candidates.peek().is_none() {
             return Err(JwtErrorKind::UnknownKey.into());
         }
         let mut allowed = candidates
-            .filter(move |(key, _)| key.allows(alg))
+            .filter(move |held| held.key.allows(alg))
             .peekable();
         if allowed.peek().is_none() {
             return Err(JwtErrorKind::Algorithm.into());
@@ -96,35 +130,36 @@ impl KeySet {
 
     /// Verifies the signature of `token` with a key that the token's `kid`
     /// and `alg` select ([`candidates`](Self::candidates)):
-    /// [`BadSignature`](JwtErrorKind::BadSignature) if none verifies it.
+    /// [`BadSignature`](JwtErrorKind::BadSignature) if none verifies it, or
+    /// if it is not base64url that decodes.
     pub(crate) fn verify(
         &self,
         kid: Option<&str>,
         alg: Algorithm,
         token: &Compact<'_>,
     ) -> Result<(), JwtError> {
-        let allowed = self.candidates(kid, alg)?;
+        let mut allowed = self.candidates(kid, alg)?;
         // `alg: none` never gets here; an empty signature never reaches the
         // crypto.
-        if !token.signature.is_empty() {
-            for (key, _) in allowed {
-                let verified = jsonwebtoken::crypto::verify(
-                    token.signature,
-                    token.signing_input,
-                    &key.key,
-                    alg,
-                );
-                if matches!(verified, Ok(true)) {
-                    return Ok(());
-                }
-            }
+        let signature = match token.signature {
+            "" => None,
+            encoded => decode_segment(encoded.as_bytes()).ok(),
+        };
+        let verified = signature.is_some_and(|signature| {
+            allowed.any(|held| held.verifies(alg, token.signing_input, &signature))
+        });
+        if verified {
+            Ok(())
+        } else {
+            Err(JwtErrorKind::BadSignature.into())
         }
-        Err(JwtErrorKind::BadSignature.into())
     }
 }
 
 impl fmt::Debug for KeySet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.keys.iter()).finish()
+        f.debug_list()
+            .entries(self.keys.iter().map(|held| &held.key))
+            .finish()
     }
 }

@@ -96,7 +96,7 @@ impl KeySource for KeySet {
         alg: Algorithm,
     ) -> Result<Vec<KeyFingerprint>, JwtError> {
         let keys = self.candidates(kid, alg)?;
-        Ok(keys.map(|(_, fingerprint)| *fingerprint).collect())
+        Ok(keys.map(|held| held.fingerprint).collect())
     }
 
     fn holds(&self, key: &KeyFingerprint) -> bool {

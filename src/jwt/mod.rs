@@ -113,6 +113,7 @@ pub(crate) mod json;
 mod key;
 mod key_set;
 mod key_source;
+mod prepared_key;
 mod provider_rules;
 mod verifier;
 
@@ -135,8 +136,6 @@ pub use jsonwebtoken;
 
 #[cfg(any(feature = "dpop", all(feature = "test-util", feature = "jwks")))]
 pub(crate) use builder::install_crypto_provider;
-#[cfg(feature = "dpop")]
-pub(crate) use header::media_type_is;
 #[cfg(feature = "introspection")]
 pub(crate) use verifier::now;
 #[cfg(feature = "jwks")]
@@ -147,3 +146,5 @@ pub(crate) use {
     key_source::{KeySource, Lookup},
     provider_rules::{AudienceRule, PayloadCheck, ProviderRules},
 };
+#[cfg(feature = "dpop")]
+pub(crate) use {header::media_type_is, prepared_key::PreparedKey};
