@@ -30,7 +30,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use http::{HeaderValue, StatusCode};
 use tower::{Layer, service_fn};
 
-use jwt_fixtures::{CASES, Case, decoding_key, fixture, token, validation, verifier};
+use jwt_fixtures::{AllClaims, CASES, Case, decoding_key, fixture, token, validation, verifier};
 use support::{authorized, claims_handler, once};
 use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::jwt::AccessClaims;
@@ -49,7 +49,7 @@ fn algorithm(c: &mut Criterion, case: &Case) {
     let authorization =
         HeaderValue::try_from(format!("Bearer {token}")).expect("valid header value");
 
-    jsonwebtoken::decode::<AccessClaims>(&token, &decoding_key, &validation)
+    jsonwebtoken::decode::<AllClaims>(&token, &decoding_key, &validation)
         .unwrap_or_else(|e| panic!("{}: jsonwebtoken refused: {e}", case.name));
     verifier
         .verify_jwt(&token)
@@ -64,7 +64,7 @@ fn algorithm(c: &mut Criterion, case: &Case) {
     let mut group = c.benchmark_group(format!("jwt/{}", case.name));
     group.bench_function("jsonwebtoken_decode", |b| {
         b.iter(|| {
-            jsonwebtoken::decode::<AccessClaims>(black_box(&token), &decoding_key, &validation)
+            jsonwebtoken::decode::<AllClaims>(black_box(&token), &decoding_key, &validation)
                 .expect("accepted")
         });
     });

@@ -25,7 +25,7 @@ use http::header::AUTHORIZATION;
 use http::{HeaderValue, Request, Response};
 use tower::{Layer, service_fn};
 
-use jwt_fixtures::{decoding_key, fixture, token, validation, verifier, verifier_of};
+use jwt_fixtures::{AllClaims, decoding_key, fixture, token, validation, verifier, verifier_of};
 use support::once;
 use tower_bearer_auth::BearerAuthLayer;
 use tower_bearer_auth::cache::CachedVerifier;
@@ -84,7 +84,7 @@ fn main() {
     let authorization = HeaderValue::try_from(format!("Bearer {token}")).expect("header");
 
     // Both accept the token, and one-time initialisation is out of the way.
-    jsonwebtoken::decode::<AccessClaims>(&token, &decoding_key, &validation).expect("decode");
+    jsonwebtoken::decode::<AllClaims>(&token, &decoding_key, &validation).expect("decode");
     verifier.verify_jwt(&token).expect("verify_jwt");
     jsonwebtoken::decode::<Typed>(&token, &decoding_key, &validation).expect("decode typed");
     typed.verify_jwt(&token).expect("verify_jwt typed");
@@ -100,7 +100,7 @@ fn main() {
     for _ in 0..n {
         match mode.as_str() {
             "decode" => {
-                let claims = jsonwebtoken::decode::<AccessClaims>(
+                let claims = jsonwebtoken::decode::<AllClaims>(
                     black_box(&token),
                     &decoding_key,
                     &validation,

@@ -11,8 +11,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use crate::error::ConfigError;
 use crate::issuer_template::{IssuerMatch, find_issuer, is_template, is_valid_template};
 use crate::jwt::MAX_LEEWAY;
-use crate::jwt::json::{Names, NumericDate, Skip, Str};
-use crate::jwt::{JwtError, JwtErrorKind};
+use crate::jwt::json::{Loose, Names, NumericDate, Skip, Str};
+use crate::jwt::{AccessMembers, JwtError, JwtErrorKind};
 
 /// What a payload must satisfy, fixed when the verifier is built.
 #[derive(Clone, Debug)]
@@ -100,38 +100,35 @@ pub(crate) struct Registered {
     audience_accepted: Option<bool>,
     /// Bit `i` set: `rules.required[i]` is present.
     present: u64,
-    /// `jti`, kept only when asked for ([`Registered::read_with_id`]).
+    /// `jti`, kept only when asked for ([`Keep::id`]).
     jti: Option<Box<str>>,
     /// Whether there is a `cnf` claim: the token is bound to a key.
     bound: bool,
+    /// What `AccessClaims` reads up front, kept only when asked for
+    /// ([`Keep::access_members`]).
+    pub(crate) access_members: Option<AccessMembers>,
+}
+
+/// What a read keeps beyond what the rules check.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Keep {
+    /// `jti`, for the facts a cache or a revocation check needs.
+    pub(crate) id: bool,
+    /// The claims `AccessClaims` reads up front.
+    pub(crate) access_members: bool,
 }
 
 impl Registered {
-    /// Reads `payload`; anything but a JSON object of well-typed registered
-    /// claims without duplicate names is malformed.
-    pub(crate) fn read(payload: &[u8], rules: &ClaimRules) -> Result<Self, JwtError> {
-        Self::read_seed(
+    /// Reads `payload`, keeping `keep` besides; anything but a JSON object
+    /// of well-typed registered claims without duplicate names is
+    /// malformed.
+    pub(crate) fn read(payload: &str, rules: &ClaimRules, keep: Keep) -> Result<Self, JwtError> {
+        let mut deserializer = serde_json::Deserializer::from_str(payload);
+        let seed = ClaimsSeed {
+            rules,
+            keep,
             payload,
-            ClaimsSeed {
-                rules,
-                keep_id: false,
-            },
-        )
-    }
-
-    /// Reads `payload` like [`read`](Self::read), keeping `jti`.
-    pub(crate) fn read_with_id(payload: &[u8], rules: &ClaimRules) -> Result<Self, JwtError> {
-        Self::read_seed(
-            payload,
-            ClaimsSeed {
-                rules,
-                keep_id: true,
-            },
-        )
-    }
-
-    fn read_seed(payload: &[u8], seed: ClaimsSeed<'_>) -> Result<Self, JwtError> {
-        let mut deserializer = serde_json::Deserializer::from_slice(payload);
+        };
         let registered = seed
             .deserialize(&mut deserializer)
             .and_then(|registered| deserializer.end().map(|()| registered))
@@ -144,7 +141,12 @@ impl Registered {
         self.exp
     }
 
-    /// `jti`, if read with [`read_with_id`](Self::read_with_id).
+    /// `iat`, in seconds since the epoch.
+    pub(crate) fn issued_at(&self) -> Option<f64> {
+        self.iat
+    }
+
+    /// `jti`, if kept ([`Keep::id`]).
     pub(crate) fn jti(&self) -> Option<&str> {
         self.jti.as_deref()
     }
@@ -249,7 +251,9 @@ fn missing(claim: &'static str) -> JwtError {
 
 struct ClaimsSeed<'r> {
     rules: &'r ClaimRules,
-    keep_id: bool,
+    keep: Keep,
+    /// The payload being read, where kept strings are found again.
+    payload: &'r str,
 }
 
 impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
@@ -270,6 +274,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Registered, A::Error> {
         let rules = self.rules;
         let mut claims = Registered::default();
+        let mut members = self.keep.access_members.then(AccessMembers::default);
         let mut names = Names::default();
         while let Some(name) = map.next_key::<Str<'de>>()? {
             names.insert(&name)?;
@@ -287,6 +292,9 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                         claims.tenant = Some(tenant.into());
                     }
                     claims.issuer = Some(found.map(|(at, _)| at));
+                    if let Some(members) = &mut members {
+                        members.keep_text("iss", &issuer, self.payload);
+                    }
                 }
                 "tid" if rules.tenant_bound => {
                     let tid: Str<'de> = map.next_value()?;
@@ -298,22 +306,30 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 }
                 // StringOrURI claims: a number or an object here is a token
                 // some other parser would read differently.
-                "jti" if self.keep_id => {
-                    let jti: Str<'de> = map.next_value()?;
-                    claims.jti = Some((*jti).into());
-                }
                 "sub" | "jti" | "client_id" => {
-                    map.next_value::<Str<'de>>()?;
+                    let text: Str<'de> = map.next_value()?;
+                    if self.keep.id && &*name == "jti" {
+                        claims.jti = Some((*text).into());
+                    }
+                    if let Some(members) = &mut members {
+                        members.keep_text(&name, &text, self.payload);
+                    }
                 }
                 "cnf" => {
                     claims.bound = true;
                     map.next_value::<Skip>()?;
                 }
-                _ => {
-                    map.next_value::<Skip>()?;
-                }
+                _ => match &mut members {
+                    Some(members) if AccessMembers::reads_loosely(&name) => {
+                        members.keep_loose(&name, map.next_value::<Loose<'de>>()?, self.payload);
+                    }
+                    _ => {
+                        map.next_value::<Skip>()?;
+                    }
+                },
             }
         }
+        claims.access_members = members;
         Ok(claims)
     }
 }
@@ -370,7 +386,7 @@ mod tests {
     }
 
     fn verdict(payload: &str, rules: &ClaimRules) -> Result<(), JwtErrorKind> {
-        Registered::read(payload.as_bytes(), rules)
+        Registered::read(payload, rules, Keep::default())
             .and_then(|registered| registered.check(rules, NOW))
             .map_err(|error| error.kind())
     }
@@ -583,7 +599,7 @@ mod tests {
             .map(|(name, value)| format!(r#""{name}":{value}"#))
             .collect();
             let payload = payload(&claims.join(","));
-            let error = Registered::read(payload.as_bytes(), &rules)
+            let error = Registered::read(&payload, &rules, Keep::default())
                 .and_then(|registered| registered.check(&rules, NOW))
                 .expect_err(absent);
             assert_eq!(error.kind(), JwtErrorKind::MissingClaim, "{absent}");

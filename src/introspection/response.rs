@@ -7,7 +7,8 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use super::claims::IntrospectionClaims;
 use super::error::{IntrospectionError, IntrospectionErrorKind};
 use crate::error::AuthError;
-use crate::registered::{ClaimRules, Registered};
+use crate::jwt::{JwtError, JwtErrorKind};
+use crate::registered::{ClaimRules, Keep, Registered};
 use crate::scope::Scopes;
 
 /// The members this crate reads itself. Names given twice are refused.
@@ -78,7 +79,9 @@ pub(super) fn read<X: DeserializeOwned>(
     if members.active != Some(true) {
         return Err(refuse(Inactive));
     }
-    Registered::read(body, rules)
+    std::str::from_utf8(body)
+        .map_err(|_| JwtError::new(JwtErrorKind::Malformed))
+        .and_then(|body| Registered::read(body, rules, Keep::default()))
         .and_then(|registered| registered.check(rules, now))
         .map_err(AuthError::from)?;
     let token_type = members.token_type;

@@ -6,12 +6,14 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
+
 use super::header::media_type_is;
 use super::key::JwtKey;
 use super::key_set::KeySet;
 use super::key_source::{KeySource, KeySources};
 use super::provider_rules::{AudienceRule, ProviderRules};
-use super::verifier::{ClaimsCheck, Inner, JwtVerifier};
+use super::verifier::{ClaimsCheck, Inner, JwtVerifier, claims_reader};
 use crate::error::ConfigError;
 use crate::metadata::ProtectedResourceMetadata;
 use crate::registered::{ClaimRules, MAX_REQUIRED};
@@ -296,7 +298,10 @@ impl<C> JwtVerifierBuilder<C> {
     /// It installs this crate's crypto backend as jsonwebtoken's process
     /// default, unless one is installed already: jsonwebtoken would
     /// otherwise panic at the first token when both of its backends are on.
-    pub fn build(mut self) -> Result<JwtVerifier<C>, ConfigError> {
+    pub fn build(mut self) -> Result<JwtVerifier<C>, ConfigError>
+    where
+        C: DeserializeOwned + 'static,
+    {
         if self.keys.is_empty() && self.remote.is_empty() {
             return Err(ConfigError::NoKeys);
         }
@@ -348,6 +353,7 @@ impl<C> JwtVerifierBuilder<C> {
         let sources = sources_by_issuer(self.keys, &self.remote, &rules.issuers)?;
         rules.require_exp = self.require_exp;
         rules.required = required.into();
+        let (read_claims, keep) = claims_reader::<C>();
         rules.tenants = self
             .provider
             .as_ref()
@@ -363,6 +369,8 @@ impl<C> JwtVerifierBuilder<C> {
             max_token_size: self.max_token_size,
             check: self.check,
             payload_check: self.provider.and_then(|provider| provider.check),
+            read_claims,
+            keep,
             _claims: PhantomData,
         }))
     }

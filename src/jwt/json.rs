@@ -242,6 +242,78 @@ impl<'de> de::Deserialize<'de> for NumericDate {
     }
 }
 
+/// Any JSON value, kept when it is one of the shapes a lenient claim reads
+/// (a string, a number, an array of strings) and skipped as [`Skip`] skips
+/// it otherwise: exactly as strict as `Skip`, so reading a claim this way
+/// never changes whether a payload is accepted.
+pub(crate) enum Loose<'de> {
+    Str(Str<'de>),
+    Int(i64),
+    Float(f64),
+    Strings(Vec<Str<'de>>),
+    Other,
+}
+
+impl<'de> de::Deserialize<'de> for Loose<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LooseVisitor)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> Visitor<'de> for LooseVisitor {
+    type Value = Loose<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Loose<'de>, E> {
+        Ok(Loose::Other)
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Loose<'de>, E> {
+        Ok(Loose::Int(v))
+    }
+
+    #[allow(clippy::cast_precision_loss)]
+    fn visit_u64<E>(self, v: u64) -> Result<Loose<'de>, E> {
+        Ok(i64::try_from(v).map_or(Loose::Float(v as f64), Loose::Int))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Loose<'de>, E> {
+        Ok(Loose::Float(v))
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Str::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Str::Owned(v.to_owned())))
+    }
+
+    fn visit_unit<E>(self) -> Result<Loose<'de>, E> {
+        Ok(Loose::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose<'de>, A::Error> {
+        let mut strings = Some(Vec::new());
+        while let Some(element) = seq.next_element::<Loose<'de>>()? {
+            match (&mut strings, element) {
+                (Some(strings), Loose::Str(string)) => strings.push(string),
+                _ => strings = None,
+            }
+        }
+        Ok(strings.map_or(Loose::Other, Loose::Strings))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Loose<'de>, A::Error> {
+        SkipVisitor.visit_map(map).map(|Skip| Loose::Other)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

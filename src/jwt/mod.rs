@@ -103,6 +103,7 @@ compile_error!(
 );
 
 mod access_claims;
+mod access_members;
 mod algorithms;
 mod builder;
 pub(crate) mod compact;
@@ -118,6 +119,7 @@ mod provider_rules;
 mod verifier;
 
 pub use access_claims::AccessClaims;
+pub(crate) use access_members::AccessMembers;
 pub use builder::{
     DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_SIZE, JwtProfile, JwtVerifierBuilder, MAX_LEEWAY,
 };

@@ -1,5 +1,6 @@
 //! [`JwtVerifier`]: a JWT access token in, the application's claims out.
 
+use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
 use std::str::FromStr;
@@ -20,13 +21,41 @@ use super::key_source::{KeySource, KeySources, Lookup};
 use super::provider_rules::PayloadCheck;
 use crate::error::AuthError;
 use crate::facts::{KeyFingerprint, TokenFacts};
-use crate::registered::{ClaimRules, Registered};
+use crate::registered::{ClaimRules, Keep, Registered};
 use crate::token::BearerToken;
 use crate::verify::{Verdict, VerifyToken};
 
 /// The application's own check of the claims, run last: `Err` carries a
 /// short fixed reason for logs.
 pub(crate) type ClaimsCheck<C> = Arc<dyn Fn(&C) -> Result<(), &'static str> + Send + Sync>;
+
+/// How a verified payload (its JSON text and what the registered-claims
+/// pass kept) becomes the claims `C`.
+pub(crate) type ReadClaims<C> = fn(String, Registered) -> Result<C, JwtError>;
+
+/// The reader of `C`, and whether the registered-claims pass must keep what
+/// it reads: for [`AccessClaims`], the members it reads up front, so the
+/// payload is read once; for any other type, serde reads the payload again
+/// (and the pass keeps nothing more).
+pub(crate) fn claims_reader<C: DeserializeOwned + 'static>() -> (ReadClaims<C>, Keep) {
+    let access_claims: ReadClaims<AccessClaims> = AccessClaims::from_verified;
+    // A cast of the function pointer's type, which succeeds when `C` is
+    // `AccessClaims`: no `unsafe`, and no trait bound a user's type needs.
+    match (&access_claims as &dyn Any).downcast_ref::<ReadClaims<C>>() {
+        Some(&reader) => (
+            reader,
+            Keep {
+                access_members: true,
+                ..Keep::default()
+            },
+        ),
+        None => (deserialize::<C>, Keep::default()),
+    }
+}
+
+fn deserialize<C: DeserializeOwned>(json: String, _: Registered) -> Result<C, JwtError> {
+    serde_json::from_str(&json).map_err(|_| JwtError::new(JwtErrorKind::Malformed))
+}
 
 /// Verifies JWT access tokens (RFC 7519, RFC 9068) signed with configured
 /// keys, and answers the claims as `C`, any type serde can read
@@ -58,6 +87,9 @@ pub(crate) struct Inner<C> {
     pub(crate) check: Option<ClaimsCheck<C>>,
     /// The identity provider's rules on the payload, if a profile is used.
     pub(crate) payload_check: Option<PayloadCheck>,
+    pub(crate) read_claims: ReadClaims<C>,
+    /// What the registered-claims pass keeps for `read_claims`.
+    pub(crate) keep: Keep,
     pub(crate) _claims: PhantomData<fn() -> C>,
 }
 
@@ -116,7 +148,7 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
         stalled: &mut Option<Arc<dyn KeySource>>,
     ) -> Result<C, JwtError> {
         let inner = &*self.inner;
-        let payload = self.read(token, false, |read| {
+        let (payload, registered) = self.read(token, inner.keep, |read| {
             self.check_signature(
                 read.kid,
                 read.registered.issuer(),
@@ -126,15 +158,14 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
             )?;
             read.registered.check(&inner.rules, now)?;
             if let Some(check) = &inner.payload_check {
-                check(&read.payload)?;
+                check(read.payload.as_bytes())?;
             }
             if read.registered.is_bound() && !binding_checked {
                 return Err(JwtErrorKind::Bound.into());
             }
-            Ok(read.payload)
+            Ok((read.payload, read.registered))
         })?;
-        let claims: C =
-            serde_json::from_slice(&payload).map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
+        let claims = (inner.read_claims)(payload, registered)?;
         if let Some(check) = &inner.check {
             check(&claims)
                 .map_err(|reason| JwtError::with_detail(JwtErrorKind::Rejected, reason))?;
@@ -148,19 +179,19 @@ struct Read<'a> {
     compact: Compact<'a>,
     alg: Algorithm,
     kid: Option<&'a str>,
-    payload: Vec<u8>,
+    payload: String,
     registered: Registered,
 }
 
 impl<C> JwtVerifier<C> {
     /// Takes `token` apart and reads its header and registered claims
-    /// (keeping `jti` with `keep_id`), then hands them to `then`: the
+    /// (keeping `keep` besides), then hands them to `then`: the
     /// checks up to the key choice, shared by verification and
     /// [`token_facts`](VerifyToken::token_facts).
     fn read<R>(
         &self,
         token: &[u8],
-        keep_id: bool,
+        keep: Keep,
         then: impl FnOnce(Read<'_>) -> Result<R, JwtError>,
     ) -> Result<R, JwtError> {
         let inner = &*self.inner;
@@ -185,12 +216,10 @@ impl<C> JwtVerifier<C> {
         if !inner.types.accepts(header.typ.as_deref()) {
             return Err(JwtErrorKind::WrongType.into());
         }
-        // Read, not yet trusted: the token's issuer selects its keys.
-        let registered = if keep_id {
-            Registered::read_with_id(&payload, &inner.rules)?
-        } else {
-            Registered::read(&payload, &inner.rules)?
-        };
+        // Read, not yet trusted: the token's issuer selects its keys. Its
+        // UTF-8 checked once here, not string by string.
+        let payload = String::from_utf8(payload).map_err(|_| JwtErrorKind::Malformed)?;
+        let registered = Registered::read(&payload, &inner.rules, keep)?;
         then(Read {
             compact,
             alg,
@@ -206,7 +235,11 @@ impl<C> JwtVerifier<C> {
     /// leave the `jti` in place and an expiry in the past, so a revocation
     /// check still finds the token and no cache keeps it.
     fn facts(&self, token: &[u8]) -> Result<TokenFacts, JwtError> {
-        self.read(token, true, |read| {
+        let keep = Keep {
+            id: true,
+            ..Keep::default()
+        };
+        self.read(token, keep, |read| {
             let issuer = read.registered.issuer();
             let mut facts = TokenFacts::new();
             if let Some(jti) = read.registered.jti() {
@@ -344,7 +377,7 @@ where
     /// issuer. The signature and the claims are left to verification.
     fn recognizes(&self, token: &BearerToken) -> bool {
         let every_issuer = self.inner.rules.issuers.is_empty();
-        self.read(token.as_bytes(), false, |read| {
+        self.read(token.as_bytes(), Keep::default(), |read| {
             Ok(every_issuer || read.registered.issuer().is_some())
         })
         .unwrap_or(false)
