@@ -29,7 +29,7 @@ use crate::error::{AuthError, ConfigError, ErrorKind};
 use crate::rejection::DefaultRejection;
 pub use crate::require::ResponseFuture;
 use crate::require::{Require, RequireLayer, Requirement};
-use crate::scan::is_scope_token;
+use crate::scan::{is_scope_list, is_scope_token};
 
 /// Claims that grant scopes.
 pub trait HasScopes {
@@ -69,6 +69,10 @@ impl Scopes {
     /// Scopes from a space-delimited string (`"read write"`): split at SP
     /// only, each part kept if it is a scope-token.
     pub fn from_space_delimited(scopes: &str) -> Self {
+        // Usually already scope-tokens joined by single spaces: kept whole.
+        if is_scope_list(scopes) {
+            return Self(scopes.into());
+        }
         scopes.split(' ').collect()
     }
 

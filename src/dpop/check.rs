@@ -13,7 +13,7 @@ use super::key::proof_key;
 use super::proof::{ProofClaims, ProofHeader};
 use super::replay::{ProofId, ProofWindow};
 use crate::error::{AuthError, ErrorKind};
-use crate::jwt::compact::{Compact, decode_segment};
+use crate::jwt::compact::{Compact, MAX_SIGNATURE_LEN, decode_segment, decode_signature};
 use crate::jwt::{PreparedKey, media_type_is};
 use crate::token::BearerToken;
 
@@ -114,10 +114,11 @@ pub(super) fn check_proof<C>(
     }
 
     // The signature, with the proof's own key.
-    let signature = decode_segment(compact.signature.as_bytes()).ok();
+    let mut buffer = [0; MAX_SIGNATURE_LEN];
+    let signature = decode_signature(compact.signature, &mut buffer);
     let signature_ok = signature
         .zip(PreparedKey::new(&key.key, alg))
-        .is_some_and(|(signature, key)| key.verifies(compact.signing_input, &signature));
+        .is_some_and(|(signature, key)| key.verifies(compact.signing_input, signature));
     if !signature_ok {
         return Err(invalid("the DPoP proof's signature does not verify"));
     }

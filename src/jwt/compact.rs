@@ -57,6 +57,19 @@ pub(crate) fn decode_segment(segment: &[u8]) -> Result<Vec<u8>, JwtError> {
     URL_SAFE_NO_PAD.decode(segment).map_err(|_| MALFORMED)
 }
 
+/// The longest signature there is: RSA with a modulus of 8192 bits.
+pub(crate) const MAX_SIGNATURE_LEN: usize = 1024;
+
+/// Decodes a signature into `buffer`, without an allocation; `None` if it
+/// is not base64url that decodes, or longer than any signature.
+pub(crate) fn decode_signature<'b>(
+    signature: &str,
+    buffer: &'b mut [u8; MAX_SIGNATURE_LEN],
+) -> Option<&'b [u8]> {
+    let len = URL_SAFE_NO_PAD.decode_slice(signature, buffer).ok()?;
+    buffer.get(..len)
+}
+
 /// The base64url alphabet (RFC 4648 §5), in comparisons.
 fn is_base64url_char(b: u8) -> bool {
     is_alpha(b) | is_digit(b) | (b == b'-') | (b == b'_')
@@ -72,6 +85,21 @@ mod tests {
             let listed = b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
             assert_eq!(is_base64url_char(b), listed, "{b:#x}");
         }
+    }
+
+    #[test]
+    fn signatures_up_to_the_longest_decode_without_an_allocation() {
+        let mut buffer = [0; MAX_SIGNATURE_LEN];
+        for len in [0, 1, 32, 64, 256, 512, MAX_SIGNATURE_LEN] {
+            let encoded = URL_SAFE_NO_PAD.encode(vec![0xa5; len]);
+            let decoded = decode_signature(&encoded, &mut buffer);
+            assert_eq!(decoded, Some(&[0xa5; MAX_SIGNATURE_LEN][..len]), "{len}");
+        }
+        let too_long = URL_SAFE_NO_PAD.encode([0xa5; MAX_SIGNATURE_LEN + 1]);
+        assert_eq!(decode_signature(&too_long, &mut buffer), None);
+        // Non-zero trailing bits: a second spelling of `AA`.
+        assert_eq!(decode_signature("AB", &mut buffer), None);
+        assert_eq!(decode_signature("A", &mut buffer), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use jsonwebtoken::Algorithm;
 
-use super::compact::{Compact, decode_segment};
+use super::compact::{Compact, MAX_SIGNATURE_LEN, decode_signature};
 use super::error::{JwtError, JwtErrorKind};
 use super::key::JwtKey;
 use super::prepared_key::PreparedKey;
@@ -141,12 +141,13 @@ impl KeySet {
         let mut allowed = self.candidates(kid, alg)?;
         // `alg: none` never gets here; an empty signature never reaches the
         // crypto.
+        let mut buffer = [0; MAX_SIGNATURE_LEN];
         let signature = match token.signature {
             "" => None,
-            encoded => decode_segment(encoded.as_bytes()).ok(),
+            encoded => decode_signature(encoded, &mut buffer),
         };
         let verified = signature.is_some_and(|signature| {
-            allowed.any(|held| held.verifies(alg, token.signing_input, &signature))
+            allowed.any(|held| held.verifies(alg, token.signing_input, signature))
         });
         if verified {
             Ok(())

@@ -204,7 +204,8 @@ impl<C> JwtVerifier<C> {
         // base64url anywhere is malformed, before any other check.
         let header_json = decode_segment(compact.header)?;
         let payload = decode_segment(compact.payload)?;
-        let header: JoseHeader<'_> = serde_json::from_slice(&header_json)
+        let header_json = std::str::from_utf8(&header_json).map_err(|_| JwtErrorKind::Malformed)?;
+        let header: JoseHeader<'_> = serde_json::from_str(header_json)
             .map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
         let alg = header.alg.ok_or(JwtErrorKind::Malformed)?;
         if header.unsupported {
