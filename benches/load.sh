@@ -21,7 +21,7 @@
 # per second, CPU time of the server per request, wrk's p99 latency, and
 # the rate as a fraction of no-auth's, and for the verifying modes the rate
 # against the hand-written check's.
-# Targets: hs256 >= 0.80, both cached modes >= 0.93.
+# Targets: hs256 >= 0.75 of no-auth (issue 23), both cached modes >= 0.93.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

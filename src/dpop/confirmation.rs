@@ -78,6 +78,11 @@ impl<'a> Confirmation<'a> {
 #[cfg_attr(docsrs, doc(cfg(feature = "dpop")))]
 impl TokenBinding for crate::jwt::AccessClaims {
     fn confirmation(&self) -> Confirmation<'_> {
+        // Most tokens have no `cnf`: that is known without reading every
+        // claim.
+        if !self.is_bound() {
+            return Confirmation::default();
+        }
         Confirmation::from_cnf(self.get("cnf"))
     }
 }

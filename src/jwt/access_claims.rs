@@ -49,6 +49,9 @@ struct Claims {
     exp: Option<i64>,
     iat: Option<i64>,
     scopes: Scopes,
+    /// Whether there is a `cnf` claim (RFC 7800): known without reading
+    /// every claim, which only a bound token then needs.
+    bound: bool,
     /// Every claim, read from `json` on first use.
     all: OnceLock<Map<String, Value>>,
 }
@@ -59,16 +62,17 @@ impl AccessClaims {
     pub(crate) fn from_verified(json: String, registered: Registered) -> Result<Self, JwtError> {
         let exp = registered.expiry().map(whole_seconds);
         let iat = registered.issued_at().map(whole_seconds);
+        let bound = registered.is_bound();
         // Kept whenever the claims type is this one; refused if not.
         let members = registered.access_members.ok_or(JwtErrorKind::Malformed)?;
-        Ok(Self::new(json, members, exp, iat, OnceLock::new()))
+        Ok(Self::new(json, members, (exp, iat), bound, OnceLock::new()))
     }
 
     fn new(
         json: String,
         members: AccessMembers,
-        exp: Option<i64>,
-        iat: Option<i64>,
+        (exp, iat): (Option<i64>, Option<i64>),
+        bound: bool,
         all: OnceLock<Map<String, Value>>,
     ) -> Self {
         Self {
@@ -78,9 +82,17 @@ impl AccessClaims {
                 members,
                 exp,
                 iat,
+                bound,
                 all,
             }),
         }
+    }
+
+    /// Whether the token has a `cnf` claim: it is bound to a key.
+    // Read by DPoP's binding check (feature `dpop`).
+    #[cfg_attr(not(feature = "dpop"), allow(dead_code))]
+    pub(crate) fn is_bound(&self) -> bool {
+        self.inner.bound
     }
 
     /// The claim `name`, if present.
@@ -223,14 +235,15 @@ impl<'de> Deserialize<'de> for AccessClaims {
             let value = claims.get(name)?;
             value.as_i64().or_else(|| value.as_f64().map(whole_seconds))
         };
-        let (exp, iat) = (date("exp"), date("iat"));
+        let dates = (date("exp"), date("iat"));
+        let bound = claims.contains_key("cnf");
         // No JSON text: every string is kept as a value, and every claim is
         // in the map already.
         Ok(Self::new(
             String::new(),
             members,
-            exp,
-            iat,
+            dates,
+            bound,
             OnceLock::from(claims),
         ))
     }
@@ -358,8 +371,11 @@ mod tests {
             r#"{"sub":"u","scope":"read","aud":"a","nested":{"sub":"not this one"}}"#,
             r#"{"roles":["admin"],"realm_access":{"roles":["x"]},"exp":1.5e9}"#,
             r#"{"auth_time":18446744073709551615,"iat":-1,"acr":""}"#,
+            r#"{"sub":"u","cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}}"#,
         ] {
             let [verified, deserialized] = claims(json);
+            assert_eq!(verified.is_bound(), json.contains("cnf"), "{json}");
+            assert_eq!(deserialized.is_bound(), json.contains("cnf"), "{json}");
             assert_eq!(verified, deserialized, "{json}");
             assert_eq!(verified.as_map(), deserialized.as_map(), "{json}");
             assert_eq!(verified.sub(), deserialized.sub(), "{json}");
