@@ -72,9 +72,12 @@ fn deserialize<C: DeserializeOwned>(json: String, _: Registered) -> Result<C, Jw
 /// with the leeway, `iss`, `aud`, the required claims); then `C` is read
 /// from the payload and the application's check runs.
 ///
-/// jsonwebtoken's `decode` reads the header and the claims twice each and
-/// builds its validation per call; this verifier builds everything once and
-/// calls only jsonwebtoken's signature primitive per token.
+/// jsonwebtoken's `decode` reads the header and the claims twice each,
+/// builds its validation and rebuilds the backend's key per call. This
+/// verifier builds everything once, keys included (each in the crypto
+/// backend's own parsed form), reads the payload once for the registered
+/// claims and [`AccessClaims`], and per token does the signature check and
+/// nothing more of the crypto.
 pub struct JwtVerifier<C = AccessClaims> {
     inner: Arc<Inner<C>>,
 }
