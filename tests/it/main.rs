@@ -12,6 +12,8 @@
 
 mod support;
 
+#[cfg(feature = "jwt")]
+mod algorithms;
 #[cfg(feature = "axum")]
 mod axum_layer;
 #[cfg(all(feature = "cache", feature = "jwks", feature = "axum"))]
