@@ -71,6 +71,10 @@ impl AccessMembers {
     /// (`Deserialize`), with the same types as the verifier's pass; a
     /// string of another type is absent.
     pub(crate) fn keep_value(&mut self, name: &str, value: &Value) {
+        let text = matches!(name, "sub" | "iss" | "client_id" | "jti");
+        if !text && !Self::reads_loosely(name) {
+            return;
+        }
         let loose = match value {
             Value::String(text) => Loose::Str(Str::Owned(text.clone())),
             Value::Number(number) => number
@@ -85,11 +89,10 @@ impl AccessMembers {
                 .map_or(Loose::Other, Loose::Strings),
             _ => Loose::Other,
         };
-        match (name, &loose) {
-            ("sub" | "iss" | "client_id" | "jti", Loose::Str(text)) => {
-                self.keep_text(name, text, "");
-            }
-            _ => self.keep_loose(name, loose, ""),
+        match (text, &loose) {
+            (true, Loose::Str(value)) => self.keep_text(name, value, ""),
+            (true, _) => {}
+            (false, _) => self.keep_loose(name, loose, ""),
         }
     }
 

@@ -295,9 +295,14 @@ impl<C> JwtVerifierBuilder<C> {
     /// ([`ConfigError::ResourceAudience`]); what a provider profile refuses
     /// (`with_provider`).
     ///
-    /// It installs this crate's crypto backend as jsonwebtoken's process
-    /// default, unless one is installed already: jsonwebtoken would
-    /// otherwise panic at the first token when both of its backends are on.
+    /// `C` is `'static` (every type serde reads into an owned value is):
+    /// the verifier recognizes [`AccessClaims`](super::AccessClaims) by its
+    /// type, and reads it from its own pass over the payload.
+    ///
+    /// It also installs this crate's crypto backend as jsonwebtoken's
+    /// process default, unless one is installed already: jsonwebtoken's own
+    /// `encode` and `decode`, elsewhere in the application, would otherwise
+    /// panic when both of its backends are on. The verifier does not use it.
     pub fn build(mut self) -> Result<JwtVerifier<C>, ConfigError>
     where
         C: DeserializeOwned + 'static,
@@ -441,9 +446,10 @@ fn sources_by_issuer(
 }
 
 /// Installs this crate's crypto backend as jsonwebtoken's process default,
-/// so that no token can make it panic for want of one (a provider the
-/// application installed first stays): aws-lc-rs when its feature is on,
-/// RustCrypto otherwise.
+/// so that jsonwebtoken's own `encode` and `decode` (the application's, the
+/// test kit's) cannot panic for want of one; a provider the application
+/// installed first stays. aws-lc-rs when its feature is on, RustCrypto
+/// otherwise. The verifier's signature checks do not go through it.
 pub(crate) fn install_crypto_provider() {
     use jsonwebtoken::crypto::CryptoProvider;
     #[cfg(feature = "aws-lc-rs")]

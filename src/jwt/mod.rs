@@ -90,11 +90,14 @@
 //! The backend is a feature of its own: `aws-lc-rs` (a default feature) or
 //! `rust-crypto` (RustCrypto, with ring for TLS). When both are on,
 //! aws-lc-rs is used, so a dependency tree that enables both still builds
-//! and works. jsonwebtoken panics at its first verification unless it can
-//! pick one provider, so [`JwtVerifierBuilder::build`] installs the chosen
-//! backend as jsonwebtoken's process default; a provider the application
-//! installed first stays. Without a backend, `jwt` (and the features that
-//! use it) is a compile error that says what to enable.
+//! and works. The verifier checks signatures with that backend directly,
+//! each key parsed once; jsonwebtoken reads the key formats. jsonwebtoken's
+//! own `encode` and `decode` panic unless they can pick one provider, so
+//! [`JwtVerifierBuilder::build`] also installs the chosen backend as
+//! jsonwebtoken's process default, for the application's own calls; a
+//! provider the application installed first stays, and is not what the
+//! verifier uses. Without a backend, `jwt` (and the features that use it)
+//! is a compile error that says what to enable.
 
 #[cfg(not(any(feature = "aws-lc-rs", feature = "rust-crypto")))]
 compile_error!(

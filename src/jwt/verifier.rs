@@ -40,7 +40,9 @@ pub(crate) type ReadClaims<C> = fn(String, Registered) -> Result<C, JwtError>;
 pub(crate) fn claims_reader<C: DeserializeOwned + 'static>() -> (ReadClaims<C>, Keep) {
     let access_claims: ReadClaims<AccessClaims> = AccessClaims::from_verified;
     // A cast of the function pointer's type, which succeeds when `C` is
-    // `AccessClaims`: no `unsafe`, and no trait bound a user's type needs.
+    // `AccessClaims`. Comparing `TypeId`s would say so too, but would not
+    // give a reader typed for `C`; this needs no `unsafe`, and no trait
+    // bound a user's type must meet.
     match (&access_claims as &dyn Any).downcast_ref::<ReadClaims<C>>() {
         Some(&reader) => (
             reader,

@@ -1,8 +1,9 @@
 //! Every JWS algorithm the verifier takes, with the crypto backend this
 //! build has: a PyJWT token per algorithm (`tests/fixtures/algorithms/`)
 //! verifies with its key, read from PEM (or the HMAC secret) and from its
-//! JWK; the same token with one bit of its signature flipped does not; and
-//! a key bound to another algorithm of its family refuses it.
+//! JWK, and with a key bound to every algorithm of its family; the same
+//! token with one bit of its signature flipped does not; and a key bound to
+//! another algorithm of its family refuses it.
 
 use std::fs;
 use std::path::PathBuf;
@@ -94,6 +95,44 @@ fn every_algorithm_verifies_its_tokens_and_refuses_a_flipped_bit() {
             let error = verifier.verify_jwt(tampered).expect_err(name);
             assert_eq!(error.kind(), JwtErrorKind::BadSignature, "{name} ({form})");
         }
+        // A key bound to its whole family holds a prepared key per
+        // algorithm, and picks the token's.
+        let family = match alg {
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+                &[Algorithm::HS256, Algorithm::HS384, Algorithm::HS512][..]
+            }
+            Algorithm::RS256
+            | Algorithm::RS384
+            | Algorithm::RS512
+            | Algorithm::PS256
+            | Algorithm::PS384
+            | Algorithm::PS512 => &[
+                Algorithm::RS256,
+                Algorithm::RS384,
+                Algorithm::RS512,
+                Algorithm::PS256,
+                Algorithm::PS384,
+                Algorithm::PS512,
+            ][..],
+            _ => &[alg][..],
+        };
+        let whole_family = from_file(alg)
+            .with_algorithms(family.iter().copied())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let family_verifier = verifier(&fixtures, whole_family);
+        let valid = case["valid"].as_str().expect("valid");
+        let claims = family_verifier
+            .verify_jwt(valid)
+            .unwrap_or_else(|e| panic!("{name} (whole family): {e}"));
+        assert_eq!(claims.sub(), Some(sub), "{name} (whole family)");
+        let tampered = case["tampered"].as_str().expect("tampered");
+        let error = family_verifier.verify_jwt(tampered).expect_err(name);
+        assert_eq!(
+            error.kind(),
+            JwtErrorKind::BadSignature,
+            "{name} (whole family)"
+        );
+
         if let Some(other) = sibling(alg) {
             let verifier = verifier(&fixtures, from_file(other));
             let valid = case["valid"].as_str().expect("valid");

@@ -27,6 +27,11 @@ impl PreparedKey {
     /// point off its curve, say): such a key verifies nothing, as it did
     /// when jsonwebtoken parsed it per call.
     pub(crate) fn new(key: &DecodingKey, alg: Algorithm) -> Option<Self> {
+        // `JwtKey` binds keys to their family already; this keeps an RSA
+        // key from ever being read as an HMAC secret here too.
+        if key.family() != alg.family() {
+            return None;
+        }
         backend::Key::new(key, alg).map(Self)
     }
 
