@@ -3,7 +3,10 @@
 //! verifies with its key, read from PEM (or the HMAC secret) and from its
 //! JWK, and with a key bound to every algorithm of its family; the same
 //! token with one bit of its signature flipped does not; and a key bound to
-//! another algorithm of its family refuses it.
+//! another algorithm of its family refuses it. ECDSA signatures reshaped
+//! (DER instead of `r || s`, a zero or out-of-range half, a byte short or
+//! too many) are refused, and the same signature with `s` negated verifies,
+//! as it does for PyJWT.
 
 use std::fs;
 use std::path::PathBuf;
@@ -61,6 +64,8 @@ fn every_algorithm_verifies_its_tokens_and_refuses_a_flipped_bit() {
         12,
         "HS, RS and PS with three hashes each, ES256, ES384, EdDSA"
     );
+    let shaped = cases.iter().filter(|case| case["shapes"].is_array());
+    assert_eq!(shaped.count(), 2, "ES256 and ES384 signatures reshaped");
     for case in cases {
         let name = case["alg"].as_str().expect("alg");
         let alg = Algorithm::from_str(name).expect("an algorithm");
@@ -94,6 +99,17 @@ fn every_algorithm_verifies_its_tokens_and_refuses_a_flipped_bit() {
             let tampered = case["tampered"].as_str().expect("tampered");
             let error = verifier.verify_jwt(tampered).expect_err(name);
             assert_eq!(error.kind(), JwtErrorKind::BadSignature, "{name} ({form})");
+            for shape in case["shapes"].as_array().into_iter().flatten() {
+                let label = shape["shape"].as_str().expect("shape");
+                let verified = verifier.verify_jwt(shape["token"].as_str().expect("token"));
+                if shape["verifies"] == true {
+                    let claims = verified.unwrap_or_else(|e| panic!("{name} {label}: {e}"));
+                    assert_eq!(claims.sub(), Some(sub), "{name} {label}");
+                } else {
+                    let error = verified.expect_err(label);
+                    assert_eq!(error.kind(), JwtErrorKind::BadSignature, "{name} {label}");
+                }
+            }
         }
         // A key bound to its whole family holds a prepared key per
         // algorithm, and picks the token's.

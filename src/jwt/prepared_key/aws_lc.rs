@@ -1,6 +1,8 @@
 //! The aws-lc-rs backend: an HMAC key with its key schedule done, or a
 //! parsed public key.
 
+use super::super::der::{self, MAX_ECDSA_SIGNATURE_LEN};
+
 use aws_lc_rs::hmac;
 use aws_lc_rs::signature::{self, ParsedPublicKey, RsaParameters, RsaPublicKeyComponents};
 use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
@@ -9,6 +11,11 @@ use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
 pub(super) enum Key {
     Hmac(Box<hmac::Key>),
     Public(ParsedPublicKey),
+    /// An ECDSA key, and the size of its scalars. It takes DER signatures:
+    /// JWS's fixed `r || s` is rewritten on the stack, where aws-lc-rs's
+    /// fixed-form verifier goes through two big numbers and an allocation
+    /// (about 6,000 instructions, 0.8 % of an ES256 verification).
+    Ecdsa(ParsedPublicKey, usize),
 }
 
 impl Key {
@@ -24,9 +31,9 @@ impl Key {
             PS256 => rsa_key(key, &signature::RSA_PSS_2048_8192_SHA256),
             PS384 => rsa_key(key, &signature::RSA_PSS_2048_8192_SHA384),
             PS512 => rsa_key(key, &signature::RSA_PSS_2048_8192_SHA512),
-            ES256 => public_key(key, &signature::ECDSA_P256_SHA256_FIXED),
-            ES384 => public_key(key, &signature::ECDSA_P384_SHA384_FIXED),
-            EdDSA => public_key(key, &signature::ED25519),
+            ES256 => ecdsa_key(key, &signature::ECDSA_P256_SHA256_ASN1, 32),
+            ES384 => ecdsa_key(key, &signature::ECDSA_P384_SHA384_ASN1, 48),
+            EdDSA => public_key(key, &signature::ED25519).map(Key::Public),
             _ => None,
         }
     }
@@ -36,6 +43,11 @@ impl Key {
             // `hmac::verify` compares in constant time.
             Self::Hmac(key) => hmac::verify(key, message, signature).is_ok(),
             Self::Public(key) => key.verify_sig(message, signature).is_ok(),
+            Self::Ecdsa(key, scalar_len) => {
+                let mut buffer = [0; MAX_ECDSA_SIGNATURE_LEN];
+                der::ecdsa_signature(signature, *scalar_len, &mut buffer)
+                    .is_some_and(|der| key.verify_sig(message, der).is_ok())
+            }
         }
     }
 }
@@ -58,12 +70,22 @@ fn rsa_key(key: &DecodingKey, params: &'static RsaParameters) -> Option<Key> {
     parsed.ok().map(Key::Public)
 }
 
+/// An EC key from its uncompressed SEC1 point, for signatures of
+/// `scalar_len`-byte halves.
+fn ecdsa_key(
+    key: &DecodingKey,
+    algorithm: &'static dyn signature::VerificationAlgorithm,
+    scalar_len: usize,
+) -> Option<Key> {
+    public_key(key, algorithm).map(|parsed| Key::Ecdsa(parsed, scalar_len))
+}
+
 /// An EC key from its uncompressed SEC1 point, or an Ed25519 key from its
 /// 32 bytes.
 fn public_key(
     key: &DecodingKey,
     algorithm: &'static dyn signature::VerificationAlgorithm,
-) -> Option<Key> {
+) -> Option<ParsedPublicKey> {
     let bytes = key.try_get_as_bytes().ok()?;
-    ParsedPublicKey::new(algorithm, bytes).ok().map(Key::Public)
+    ParsedPublicKey::new(algorithm, bytes).ok()
 }
