@@ -2,9 +2,11 @@
 """Writes the fuzz targets' seed inputs from the test fixtures: every
 fixture JWT (PyJWT-made, see tests/fixtures/jwt/README.md) for `jwt`,
 the fixture JWK Sets, single JWKs and a discovery document for `jwks`, and
-every DPoP fixture request (tests/fixtures/dpop/) for `dpop`.
+every DPoP fixture request (tests/fixtures/dpop/) for `dpop`, and each
+fixture JWT's header and payload (the JSON, decoded) for `json_reader`.
 Run from the crate root after the fixtures change: python3 fuzz/make_seeds.py
 """
+import base64
 import json
 import pathlib
 import shutil
@@ -18,6 +20,25 @@ jwt.mkdir(parents=True)
 tokens = json.loads((root / "tests/fixtures/jwt/tokens.json").read_text())["tokens"]
 for entry in tokens:
     (jwt / entry["name"]).write_text(entry["token"])
+
+json_reader = seeds / "json_reader"
+json_reader.mkdir(parents=True)
+for entry in tokens:
+    for part, segment in zip(("header", "payload"), entry["token"].split(".")[:2]):
+        try:
+            text = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        except ValueError:
+            continue
+        (json_reader / f"{entry['name']}.{part}").write_bytes(text)
+# What the fixtures hold little of: escapes, numbers of every form, nesting.
+for n, text in enumerate([
+    r'{"sub":"a\u00e9\ud83d\ude00\n\"","scope":"a b","scp":["c","d"],"acr":"x"}',
+    r'{"exp":1.5e9,"nbf":-0,"iat":18446744073709551616,"auth_time":1e3,"aud":["api",""]}',
+    r'{"cnf":{"jkt":"x","a":[[{}],null,true,false]},"iss":"https://issuer.example"}',
+    r'{"alg":"HS256","crit":["b64"],"b64":false,"cty":"application/JWT","zip":"DEF"}',
+    '{"a":' + "[" * 126 + "]" * 126 + "}",
+]):
+    (json_reader / f"handmade-{n}").write_text(text)
 
 jwks = seeds / "jwks"
 jwks.mkdir(parents=True)

@@ -20,7 +20,7 @@ SECONDS_EACH="${1:-60}"
 shift || true
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(extract challenge jwt jwks dpop)
+  TARGETS=(extract challenge jwt jwks dpop json_reader)
 fi
 
 cargo fetch --locked # fuzz/Cargo.lock is up to date

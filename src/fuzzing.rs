@@ -19,3 +19,96 @@ pub fn discovery(body: &[u8]) -> Option<(String, String)> {
         .ok()
         .map(|discovery| (discovery.issuer, discovery.jwks_uri))
 }
+
+/// A JWT header as the verifier reads it: `alg`, `kid`, `typ`, and whether
+/// it asks for something the verifier refuses; `None` when it is malformed.
+#[cfg(feature = "jwt")]
+pub fn read_header(json: &str) -> Option<HeaderRead> {
+    let header = crate::jwt::fuzzing::read_header(json)?;
+    Some(HeaderRead {
+        alg: header.alg.map(|s| s.to_string()),
+        kid: header.kid.map(|s| s.to_string()),
+        typ: header.typ.map(|s| s.to_string()),
+        unsupported: header.unsupported,
+    })
+}
+
+/// What [`read_header`] answers.
+#[cfg(feature = "jwt")]
+#[derive(Debug, PartialEq)]
+pub struct HeaderRead {
+    pub alg: Option<String>,
+    pub kid: Option<String>,
+    pub typ: Option<String>,
+    pub unsupported: bool,
+}
+
+/// The issuer, audience and required claim [`read_claims`] reads with.
+#[cfg(feature = "jwt")]
+pub const CLAIMS_ISSUER: &str = "https://issuer.example";
+#[cfg(feature = "jwt")]
+pub const CLAIMS_AUDIENCE: &str = "api";
+#[cfg(feature = "jwt")]
+pub const CLAIMS_REQUIRED: &str = "scope";
+
+/// A payload read as the verifier reads it, with [`CLAIMS_ISSUER`],
+/// [`CLAIMS_AUDIENCE`] and [`CLAIMS_REQUIRED`] as the rules, and then as
+/// `AccessClaims`; `None` when it is malformed.
+#[cfg(feature = "jwt")]
+pub fn read_claims(json: &str) -> Option<ClaimsRead> {
+    use crate::jwt::AccessClaims;
+    use crate::registered::{ClaimRules, Keep, Registered};
+
+    let mut rules = ClaimRules::new(
+        vec![CLAIMS_ISSUER.into()],
+        vec![CLAIMS_AUDIENCE.into()],
+        true,
+        std::time::Duration::ZERO,
+    )
+    .expect("valid rules");
+    rules.required = Box::new([CLAIMS_REQUIRED.into()]);
+    let keep = Keep {
+        id: true,
+        access_members: true,
+    };
+    let registered = Registered::read(json, &rules, keep).ok()?;
+    let fields = registered.fields();
+    let claims = AccessClaims::from_verified(json.to_owned(), registered).ok()?;
+    Some(ClaimsRead {
+        exp: fields.exp,
+        nbf: fields.nbf,
+        iat: fields.iat,
+        issuer: fields.issuer,
+        audience_accepted: fields.audience_accepted,
+        required_present: fields.present == 1,
+        bound: fields.bound,
+        jti: fields.jti,
+        sub: claims.sub().map(str::to_owned),
+        iss: claims.iss().map(str::to_owned),
+        client_id: claims.client_id().map(str::to_owned),
+        acr: claims.acr().map(str::to_owned),
+        auth_time: claims.auth_time(),
+        scopes: claims.scopes().iter().map(str::to_owned).collect(),
+    })
+}
+
+/// What [`read_claims`] answers.
+#[cfg(feature = "jwt")]
+#[derive(Debug, PartialEq)]
+pub struct ClaimsRead {
+    pub exp: Option<f64>,
+    pub nbf: Option<f64>,
+    pub iat: Option<f64>,
+    /// `Some(Some(0))`: `iss` is [`CLAIMS_ISSUER`]; `Some(None)`: another.
+    pub issuer: Option<Option<usize>>,
+    pub audience_accepted: Option<bool>,
+    pub required_present: bool,
+    pub bound: bool,
+    pub jti: Option<String>,
+    pub sub: Option<String>,
+    pub iss: Option<String>,
+    pub client_id: Option<String>,
+    pub acr: Option<String>,
+    pub auth_time: Option<i64>,
+    pub scopes: Vec<String>,
+}

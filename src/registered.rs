@@ -3,15 +3,12 @@
 //! JSON object before the application's claims type sees it: a JWT's
 //! payload, or an introspection answer (RFC 7662 §2.2 uses the same names).
 
-use std::fmt;
 use std::time::Duration;
-
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::ConfigError;
 use crate::issuer_template::{IssuerMatch, find_issuer, is_template, is_valid_template};
 use crate::jwt::MAX_LEEWAY;
-use crate::jwt::json::{Loose, Names, NumericDate, Skip, Str};
+use crate::jwt::json_reader::{JsonReader, Malformed, Read};
 use crate::jwt::{AccessMembers, JwtError, JwtErrorKind};
 
 /// What a payload must satisfy, fixed when the verifier is built.
@@ -109,6 +106,19 @@ pub(crate) struct Registered {
     pub(crate) access_members: Option<AccessMembers>,
 }
 
+/// [`Registered::fields`].
+#[cfg(fuzzing)]
+pub(crate) struct Fields {
+    pub(crate) exp: Option<f64>,
+    pub(crate) nbf: Option<f64>,
+    pub(crate) iat: Option<f64>,
+    pub(crate) issuer: Option<Option<usize>>,
+    pub(crate) audience_accepted: Option<bool>,
+    pub(crate) present: u64,
+    pub(crate) bound: bool,
+    pub(crate) jti: Option<String>,
+}
+
 /// What a read keeps beyond what the rules check.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Keep {
@@ -123,17 +133,75 @@ impl Registered {
     /// of well-typed registered claims without duplicate names is
     /// malformed.
     pub(crate) fn read(payload: &str, rules: &ClaimRules, keep: Keep) -> Result<Self, JwtError> {
-        let mut deserializer = serde_json::Deserializer::from_str(payload);
-        let seed = ClaimsSeed {
-            rules,
-            keep,
-            payload,
-        };
-        let registered = seed
-            .deserialize(&mut deserializer)
-            .and_then(|registered| deserializer.end().map(|()| registered))
-            .map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
-        Ok(registered)
+        let mut claims = Self::default();
+        let mut members = keep.access_members.then(AccessMembers::default);
+        JsonReader::read_object(payload, |value, name| {
+            if let Some(index) = rules.required.iter().position(|r| **r == *name) {
+                claims.present |= 1 << index;
+            }
+            match &*name {
+                "exp" => claims.exp = Some(value.number()?.as_f64()),
+                "nbf" => claims.nbf = Some(value.number()?.as_f64()),
+                "iat" => claims.iat = Some(value.number()?.as_f64()),
+                "iss" => {
+                    let issuer = value.string()?;
+                    let found = find_issuer(&rules.issuers, rules.tenant_bound, &issuer);
+                    if let Some((_, IssuerMatch::Tenant(tenant))) = found {
+                        claims.tenant = Some(tenant.into());
+                    }
+                    claims.issuer = Some(found.map(|(at, _)| at));
+                    if let Some(members) = &mut members {
+                        members.keep_text("iss", &issuer, payload);
+                    }
+                }
+                "tid" if rules.tenant_bound => claims.tid = Some((*value.string()?).into()),
+                "aud" => {
+                    let accepted = rules.audiences.as_deref().unwrap_or_default();
+                    claims.audience_accepted = Some(read_audience(value, accepted)?);
+                }
+                // StringOrURI claims: a number or an object here is a token
+                // some other parser would read differently.
+                "sub" | "jti" | "client_id" => {
+                    let text = value.string()?;
+                    if keep.id && &*name == "jti" {
+                        claims.jti = Some((*text).into());
+                    }
+                    if let Some(members) = &mut members {
+                        members.keep_text(&name, &text, payload);
+                    }
+                }
+                "cnf" => {
+                    claims.bound = true;
+                    value.skip()?;
+                }
+                _ => match &mut members {
+                    Some(members) if AccessMembers::reads_loosely(&name) => {
+                        members.keep_loose(&name, value.loose()?, payload);
+                    }
+                    _ => value.skip()?,
+                },
+            }
+            Ok(())
+        })
+        .map_err(|Malformed| JwtError::new(JwtErrorKind::Malformed))?;
+        claims.access_members = members;
+        Ok(claims)
+    }
+
+    /// Every field but the access members, for the `json_reader` fuzz
+    /// target to compare with serde_json's reading.
+    #[cfg(fuzzing)]
+    pub(crate) fn fields(&self) -> Fields {
+        Fields {
+            exp: self.exp,
+            nbf: self.nbf,
+            iat: self.iat,
+            issuer: self.issuer,
+            audience_accepted: self.audience_accepted,
+            present: self.present,
+            bound: self.bound,
+            jti: self.jti.as_deref().map(str::to_owned),
+        }
     }
 
     /// `exp`, in seconds since the epoch.
@@ -249,121 +317,19 @@ fn missing(claim: &'static str) -> JwtError {
     JwtError::with_detail(JwtErrorKind::MissingClaim, claim)
 }
 
-struct ClaimsSeed<'r> {
-    rules: &'r ClaimRules,
-    keep: Keep,
-    /// The payload being read, where kept strings are found again.
-    payload: &'r str,
-}
-
-impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
-    type Value = Registered;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Registered, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ClaimsSeed<'_> {
-    type Value = Registered;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JWT claims set")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Registered, A::Error> {
-        let rules = self.rules;
-        let mut claims = Registered::default();
-        let mut members = self.keep.access_members.then(AccessMembers::default);
-        let mut names = Names::default();
-        while let Some(name) = map.next_key::<Str<'de>>()? {
-            names.insert(&name)?;
-            if let Some(index) = rules.required.iter().position(|r| **r == *name) {
-                claims.present |= 1 << index;
-            }
-            match &*name {
-                "exp" => claims.exp = Some(map.next_value::<NumericDate>()?.0),
-                "nbf" => claims.nbf = Some(map.next_value::<NumericDate>()?.0),
-                "iat" => claims.iat = Some(map.next_value::<NumericDate>()?.0),
-                "iss" => {
-                    let issuer: Str<'de> = map.next_value()?;
-                    let found = find_issuer(&rules.issuers, rules.tenant_bound, &issuer);
-                    if let Some((_, IssuerMatch::Tenant(tenant))) = found {
-                        claims.tenant = Some(tenant.into());
-                    }
-                    claims.issuer = Some(found.map(|(at, _)| at));
-                    if let Some(members) = &mut members {
-                        members.keep_text("iss", &issuer, self.payload);
-                    }
-                }
-                "tid" if rules.tenant_bound => {
-                    let tid: Str<'de> = map.next_value()?;
-                    claims.tid = Some((*tid).into());
-                }
-                "aud" => {
-                    let accepted = rules.audiences.as_deref().unwrap_or_default();
-                    claims.audience_accepted = Some(map.next_value_seed(AudienceSeed(accepted))?);
-                }
-                // StringOrURI claims: a number or an object here is a token
-                // some other parser would read differently.
-                "sub" | "jti" | "client_id" => {
-                    let text: Str<'de> = map.next_value()?;
-                    if self.keep.id && &*name == "jti" {
-                        claims.jti = Some((*text).into());
-                    }
-                    if let Some(members) = &mut members {
-                        members.keep_text(&name, &text, self.payload);
-                    }
-                }
-                "cnf" => {
-                    claims.bound = true;
-                    map.next_value::<Skip>()?;
-                }
-                _ => match &mut members {
-                    Some(members) if AccessMembers::reads_loosely(&name) => {
-                        members.keep_loose(&name, map.next_value::<Loose<'de>>()?, self.payload);
-                    }
-                    _ => {
-                        map.next_value::<Skip>()?;
-                    }
-                },
-            }
-        }
-        claims.access_members = members;
-        Ok(claims)
-    }
-}
-
 /// `aud`: one string or an array of strings (RFC 7519 §4.1.3); answers
-/// whether one of them is in the list, compared byte for byte.
-pub(crate) struct AudienceSeed<'r>(pub(crate) &'r [Box<str>]);
-
-impl<'de> DeserializeSeed<'de> for AudienceSeed<'_> {
-    type Value = bool;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_any(self)
+/// whether one of them is in `accepted`, compared byte for byte.
+pub(crate) fn read_audience(value: &mut JsonReader<'_>, accepted: &[Box<str>]) -> Read<bool> {
+    let is_accepted = |audience: &str| accepted.iter().any(|accepted| **accepted == *audience);
+    if value.peek() != Some(b'[') {
+        return Ok(is_accepted(&value.string()?));
     }
-}
-
-impl<'de> Visitor<'de> for AudienceSeed<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string or an array of strings")
-    }
-
-    fn visit_str<E: de::Error>(self, audience: &str) -> Result<bool, E> {
-        Ok(self.0.iter().any(|accepted| **accepted == *audience))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        let mut found = false;
-        while let Some(audience) = seq.next_element::<Str<'de>>()? {
-            found |= self.0.iter().any(|accepted| **accepted == *audience);
-        }
-        Ok(found)
-    }
+    let mut found = false;
+    value.array(|element| {
+        found |= is_accepted(&element.string()?);
+        Ok(())
+    })?;
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -1,10 +1,7 @@
 //! The JOSE header, read once, strictly.
 
-use std::fmt;
-
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-
-use super::json::{Names, Skip, Str};
+use super::json::Str;
+use super::json_reader::{JsonReader, Read};
 
 /// The header members the verifier acts on. `jku`, `x5u`, `x5c` and `jwk`
 /// are skipped unread: a key is only ever one the application configured
@@ -20,48 +17,30 @@ pub(crate) struct JoseHeader<'a> {
     pub(crate) unsupported: bool,
 }
 
-impl<'de> de::Deserialize<'de> for JoseHeader<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(HeaderVisitor)
-    }
-}
-
-struct HeaderVisitor;
-
-impl<'de> Visitor<'de> for HeaderVisitor {
-    type Value = JoseHeader<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JOSE header object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+impl<'a> JoseHeader<'a> {
+    /// Reads a header: a JSON object whose `alg`, `kid`, `typ` and `cty`,
+    /// where present, are strings.
+    pub(crate) fn read(json: &'a str) -> Read<Self> {
         let mut header = JoseHeader {
             alg: None,
             kid: None,
             typ: None,
             unsupported: false,
         };
-        let mut names = Names::default();
-        while let Some(name) = map.next_key::<Str<'de>>()? {
-            names.insert(&name)?;
+        JsonReader::read_object(json, |value, name| {
             match &*name {
-                "alg" => header.alg = Some(map.next_value()?),
-                "kid" => header.kid = Some(map.next_value()?),
-                "typ" => header.typ = Some(map.next_value()?),
-                "cty" => {
-                    let cty: Str<'de> = map.next_value()?;
-                    header.unsupported |= media_type_is(&cty, "jwt");
-                }
+                "alg" => header.alg = Some(value.string()?),
+                "kid" => header.kid = Some(value.string()?),
+                "typ" => header.typ = Some(value.string()?),
+                "cty" => header.unsupported |= media_type_is(&value.string()?, "jwt"),
                 "crit" | "b64" | "zip" => {
-                    map.next_value::<Skip>()?;
+                    value.skip()?;
                     header.unsupported = true;
                 }
-                _ => {
-                    map.next_value::<Skip>()?;
-                }
+                _ => value.skip()?,
             }
-        }
+            Ok(())
+        })?;
         Ok(header)
     }
 }
@@ -83,7 +62,7 @@ mod tests {
     use super::*;
 
     fn parse(json: &str) -> Option<JoseHeader<'_>> {
-        serde_json::from_str(json).ok()
+        JoseHeader::read(json).ok()
     }
 
     #[test]

@@ -1,12 +1,15 @@
-//! What the header and claims passes share: strings borrowed from the
-//! decoded segment, a refusal of duplicate member names, and a skip of the
-//! members they do not read that keeps serde_json's depth limit.
+//! What the JSON passes share: strings borrowed from the decoded segment,
+//! the lenient claim shapes, and a refusal of duplicate member names; and,
+//! for the DPoP proof's serde passes, a skip of the members they do not
+//! read that keeps serde_json's depth limit, and NumericDate.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, Visitor};
+#[cfg(feature = "dpop")]
+use serde::de::{MapAccess, SeqAccess};
 
 /// A JSON string, borrowed unless it had escapes.
 #[derive(Clone, Debug)]
@@ -91,9 +94,12 @@ impl<'de> de::Deserialize<'de> for Str<'de> {
 /// Each inline name is first compared by a fingerprint: its length and
 /// first seven bytes in one word. It decides alone for names of up to
 /// seven bytes (`iss`, `aud`, `exp`, `scope`), and spares the others a
-/// `memcmp` call unless their first seven bytes and length match.
+/// `memcmp` call unless their first seven bytes and length match. Before
+/// any search, one bit per name seen, picked by its fingerprint, tells
+/// most new names at once: a name whose bit is clear was not seen.
 #[derive(Default)]
 pub(crate) struct Names<'de> {
+    seen: u64,
     fingerprints: [u64; INLINE],
     inline: [Option<Str<'de>>; INLINE],
     len: usize,
@@ -119,48 +125,69 @@ fn fingerprint(name: &str) -> u64 {
 
 impl<'de> Names<'de> {
     /// Records `name`; an error if it was seen before.
+    #[cfg(feature = "dpop")]
     pub(crate) fn insert<E: de::Error>(&mut self, name: &Str<'de>) -> Result<(), E> {
+        if self.is_new(name) {
+            Ok(())
+        } else {
+            Err(E::custom("duplicate member name"))
+        }
+    }
+
+    /// Records `name`; `false` if it was seen before.
+    pub(crate) fn is_new(&mut self, name: &Str<'de>) -> bool {
         let name_fingerprint = fingerprint(name);
-        let seen_before = self.fingerprints[..self.len].iter().zip(&self.inline).any(
-            |(&seen_fingerprint, seen)| {
-                seen_fingerprint == name_fingerprint
-                    && (name.len() <= FINGERPRINT_BYTES
-                        || seen.as_ref().is_some_and(|seen| seen == name))
-            },
-        );
+        // Fibonacci hashing: the top six bits of the product pick the bit.
+        let bit = 1 << (name_fingerprint.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
+        let maybe_seen = self.seen & bit != 0;
+        self.seen |= bit;
+        let seen_before = maybe_seen
+            && self.fingerprints[..self.len].iter().zip(&self.inline).any(
+                |(&seen_fingerprint, seen)| {
+                    seen_fingerprint == name_fingerprint
+                        && (name.len() <= FINGERPRINT_BYTES
+                            || seen.as_ref().is_some_and(|seen| seen == name))
+                },
+            );
         if seen_before {
-            return Err(E::custom("duplicate member name"));
+            return false;
         }
         if self.len < INLINE {
             self.fingerprints[self.len] = name_fingerprint;
             self.inline[self.len] = Some(name.clone());
             self.len += 1;
-            return Ok(());
+            return true;
         }
         match self.spilled.binary_search(name) {
-            Ok(_) => Err(E::custom("duplicate member name")),
+            Ok(_) => false,
             Err(position) => {
                 self.spilled.insert(position, name.clone());
-                Ok(())
+                true
             }
         }
     }
 }
 
-/// Skips any JSON value. Unlike `IgnoredAny`, which serde_json skips without
-/// a depth limit, this descends through `deserialize_any`, so a value nested
-/// deeper than serde_json's 128 levels is an error whatever claims type the
-/// application reads afterwards.
+/// Skips any JSON value, in the DPoP proof's serde passes (the token's own
+/// passes use [`JsonReader`](super::json_reader::JsonReader)). Unlike
+/// `IgnoredAny`, which serde_json skips without a depth limit, this
+/// descends through `deserialize_any`, so a value nested deeper than
+/// serde_json's 128 levels is an error whatever claims type the application
+/// reads afterwards.
+#[cfg(feature = "dpop")]
 pub(crate) struct Skip;
 
+#[cfg(feature = "dpop")]
 impl<'de> de::Deserialize<'de> for Skip {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(SkipVisitor)
     }
 }
 
+#[cfg(feature = "dpop")]
 struct SkipVisitor;
 
+#[cfg(feature = "dpop")]
 impl<'de> Visitor<'de> for SkipVisitor {
     type Value = Skip;
 
@@ -209,8 +236,10 @@ impl<'de> Visitor<'de> for SkipVisitor {
 
 /// A JSON number as seconds since the epoch (RFC 7519 §2 NumericDate, which
 /// may be fractional). Strings, booleans and `null` are not dates.
+#[cfg(feature = "dpop")]
 pub(crate) struct NumericDate(pub(crate) f64);
 
+#[cfg(feature = "dpop")]
 impl<'de> de::Deserialize<'de> for NumericDate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct DateVisitor;
@@ -243,9 +272,8 @@ impl<'de> de::Deserialize<'de> for NumericDate {
 }
 
 /// Any JSON value, kept when it is one of the shapes a lenient claim reads
-/// (a string, a number, an array of strings) and skipped as [`Skip`] skips
-/// it otherwise: exactly as strict as `Skip`, so reading a claim this way
-/// never changes whether a payload is accepted.
+/// (a string, a number, an array of strings), and `Other` otherwise
+/// ([`JsonReader::loose`](super::json_reader::JsonReader::loose)).
 pub(crate) enum Loose<'de> {
     Str(Str<'de>),
     Int(i64),
@@ -254,76 +282,20 @@ pub(crate) enum Loose<'de> {
     Other,
 }
 
-impl<'de> de::Deserialize<'de> for Loose<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(LooseVisitor)
-    }
-}
-
-struct LooseVisitor;
-
-impl<'de> Visitor<'de> for LooseVisitor {
-    type Value = Loose<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Loose<'de>, E> {
-        Ok(Loose::Other)
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Loose<'de>, E> {
-        Ok(Loose::Int(v))
-    }
-
-    #[allow(clippy::cast_precision_loss)]
-    fn visit_u64<E>(self, v: u64) -> Result<Loose<'de>, E> {
-        Ok(i64::try_from(v).map_or(Loose::Float(v as f64), Loose::Int))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Loose<'de>, E> {
-        Ok(Loose::Float(v))
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Loose<'de>, E> {
-        Ok(Loose::Str(Str::Borrowed(v)))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Loose<'de>, E> {
-        Ok(Loose::Str(Str::Owned(v.to_owned())))
-    }
-
-    fn visit_unit<E>(self) -> Result<Loose<'de>, E> {
-        Ok(Loose::Other)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose<'de>, A::Error> {
-        let mut strings = Some(Vec::new());
-        while let Some(element) = seq.next_element::<Loose<'de>>()? {
-            match (&mut strings, element) {
-                (Some(strings), Loose::Str(string)) => strings.push(string),
-                _ => strings = None,
-            }
-        }
-        Ok(strings.map_or(Loose::Other, Loose::Strings))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Loose<'de>, A::Error> {
-        SkipVisitor.visit_map(map).map(|Skip| Loose::Other)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jwt::json_reader::JsonReader;
 
+    /// Whether the object `json` is read: no name given twice.
     fn skip(json: &str) -> bool {
-        serde_json::from_str::<Skip>(json).is_ok()
+        JsonReader::read_object(json, |value, _| value.skip()).is_ok()
     }
 
     #[test]
+    #[cfg(feature = "dpop")]
     fn skip_keeps_the_depth_limit() {
+        let skip = |json: &str| serde_json::from_str::<Skip>(json).is_ok();
         let deep = |depth| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
         assert!(skip(&deep(100)));
         assert!(!skip(&deep(200)));
@@ -362,6 +334,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "dpop")]
     fn numeric_dates_are_numbers_only() {
         let date = |json| serde_json::from_str::<NumericDate>(json).map(|d| d.0).ok();
         assert_eq!(date("1700000000"), Some(1_700_000_000.0));

@@ -114,6 +114,7 @@ mod der;
 mod error;
 mod header;
 pub(crate) mod json;
+pub(crate) mod json_reader;
 mod key;
 mod key_set;
 mod key_source;
@@ -146,10 +147,17 @@ pub(crate) use verifier::now;
 #[cfg(feature = "jwks")]
 pub(crate) use {
     compact::Compact,
-    json::{Skip, Str},
     key_set::KeySet,
     key_source::{KeySource, Lookup},
     provider_rules::{AudienceRule, PayloadCheck, ProviderRules},
 };
 #[cfg(feature = "dpop")]
 pub(crate) use {header::media_type_is, prepared_key::PreparedKey};
+
+/// The header reader, for `crate::fuzzing`.
+#[cfg(fuzzing)]
+pub(crate) mod fuzzing {
+    pub(crate) fn read_header(json: &str) -> Option<super::header::JoseHeader<'_>> {
+        super::header::JoseHeader::read(json).ok()
+    }
+}

@@ -11,7 +11,7 @@ use crate::error::ConfigError;
 /// A check of a token's payload (the claims JSON, already read once for
 /// the registered claims, so well formed), run after the registered
 /// claims passed.
-pub(crate) type PayloadCheck = Arc<dyn Fn(&[u8]) -> Result<(), JwtError> + Send + Sync>;
+pub(crate) type PayloadCheck = Arc<dyn Fn(&str) -> Result<(), JwtError> + Send + Sync>;
 
 /// A provider's rules, applied by `JwtVerifierBuilder::build`.
 #[derive(Clone)]

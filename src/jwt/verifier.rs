@@ -163,7 +163,7 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
             )?;
             read.registered.check(&inner.rules, now)?;
             if let Some(check) = &inner.payload_check {
-                check(read.payload.as_bytes())?;
+                check(&read.payload)?;
             }
             if read.registered.is_bound() && !binding_checked {
                 return Err(JwtErrorKind::Bound.into());
@@ -210,8 +210,7 @@ impl<C> JwtVerifier<C> {
         let header_json = decode_segment(compact.header)?;
         let payload = decode_segment(compact.payload)?;
         let header_json = std::str::from_utf8(&header_json).map_err(|_| JwtErrorKind::Malformed)?;
-        let header: JoseHeader<'_> = serde_json::from_str(header_json)
-            .map_err(|_| JwtError::new(JwtErrorKind::Malformed))?;
+        let header = JoseHeader::read(header_json).map_err(|_| JwtErrorKind::Malformed)?;
         let alg = header.alg.ok_or(JwtErrorKind::Malformed)?;
         if header.unsupported {
             return Err(JwtErrorKind::Unsupported.into());

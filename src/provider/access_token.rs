@@ -1,12 +1,9 @@
 //! The claims that tell a provider's access tokens from its other tokens,
 //! read from the payload in one pass.
 
-use std::fmt;
-
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
-
-use crate::jwt::{JwtError, JwtErrorKind, Skip, Str};
-use crate::registered::AudienceSeed;
+use crate::jwt::json_reader::JsonReader;
+use crate::jwt::{JwtError, JwtErrorKind};
+use crate::registered::read_audience;
 
 /// What a provider's rules need from a payload.
 #[derive(Debug, Default)]
@@ -34,67 +31,31 @@ impl Markers {
     /// Reads `payload` (a JSON object already read once by the verifier),
     /// comparing `client_id` with `app_clients` and `aud` with `refused`.
     pub(super) fn read(
-        payload: &[u8],
+        payload: &str,
         app_clients: &[Box<str>],
         refused: &[Box<str>],
     ) -> Result<Self, JwtError> {
-        let mut deserializer = serde_json::Deserializer::from_slice(payload);
-        MarkersSeed {
-            app_clients,
-            refused,
-        }
-        .deserialize(&mut deserializer)
-        .map_err(|_| JwtError::new(JwtErrorKind::Malformed))
-    }
-}
-
-struct MarkersSeed<'r> {
-    app_clients: &'r [Box<str>],
-    refused: &'r [Box<str>],
-}
-
-impl<'de> DeserializeSeed<'de> for MarkersSeed<'_> {
-    type Value = Markers;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Markers, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MarkersSeed<'_> {
-    type Value = Markers;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JWT claims set")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Markers, A::Error> {
-        let is_app_client = |name: &str| self.app_clients.iter().any(|app| **app == *name);
-        let mut markers = Markers::default();
-        while let Some(name) = map.next_key::<Str<'de>>()? {
+        let is_app_client = |name: &str| app_clients.iter().any(|app| **app == *name);
+        let mut markers = Self::default();
+        JsonReader::read_object(payload, |value, name| {
             match &*name {
-                "typ" => markers.typ = Some((*map.next_value::<Str<'de>>()?).into()),
-                "token_use" => markers.token_use = Some((*map.next_value::<Str<'de>>()?).into()),
-                "client_id" => {
-                    let client = map.next_value::<Str<'de>>()?;
-                    markers.client_accepted = Some(is_app_client(&client));
-                }
-                "aud" => {
-                    markers.aud_names_refused = map.next_value_seed(AudienceSeed(self.refused))?;
-                }
+                "typ" => markers.typ = Some((*value.string()?).into()),
+                "token_use" => markers.token_use = Some((*value.string()?).into()),
+                "client_id" => markers.client_accepted = Some(is_app_client(&value.string()?)),
+                "aud" => markers.aud_names_refused = read_audience(value, refused)?,
                 "azp" | "appid" => {
                     markers.names_client = true;
-                    map.next_value::<Skip>()?;
+                    value.skip()?;
                 }
                 "scp" | "roles" => {
                     markers.scp_or_roles = true;
-                    map.next_value::<Skip>()?;
+                    value.skip()?;
                 }
-                _ => {
-                    map.next_value::<Skip>()?;
-                }
+                _ => value.skip()?,
             }
-        }
+            Ok(())
+        })
+        .map_err(|_| JwtErrorKind::Malformed)?;
         Ok(markers)
     }
 }
@@ -106,8 +67,7 @@ mod tests {
     #[test]
     fn markers_of_access_and_id_tokens() {
         let clients: &[Box<str>] = &["web".into()];
-        let read =
-            |payload: &str| Markers::read(payload.as_bytes(), clients, clients).expect("markers");
+        let read = |payload: &str| Markers::read(payload, clients, clients).expect("markers");
         let keycloak = read(r#"{"typ":"ID","aud":"api","azp":"web"}"#);
         assert_eq!(keycloak.typ.as_deref(), Some("ID"));
         assert!(!keycloak.aud_names_refused);
@@ -134,7 +94,7 @@ mod tests {
             "[]",
         ] {
             assert!(
-                Markers::read(malformed.as_bytes(), clients, clients).is_err(),
+                Markers::read(malformed, clients, clients).is_err(),
                 "{malformed}"
             );
         }

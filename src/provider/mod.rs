@@ -528,7 +528,7 @@ impl Provider {
         }
         let app_clients: Arc<[Box<str>]> = self.app_clients.clone().into();
         let refused: Arc<[Box<str>]> = self.refused_clients.clone().into();
-        Some(Arc::new(move |payload: &[u8]| {
+        Some(Arc::new(move |payload: &str| {
             let markers = Markers::read(payload, &app_clients, &refused)?;
             not_for_a_refused_client(&markers)?;
             match kind {
@@ -813,7 +813,7 @@ mod tests {
     #[test]
     fn access_tokens_and_the_other_tokens() {
         let check = |provider: &Provider, payload: &str| match provider.payload_check() {
-            Some(check) => check(payload.as_bytes()).map_err(|error| error.kind()),
+            Some(check) => check(payload).map_err(|error| error.kind()),
             None => Ok(()),
         };
         use JwtErrorKind::*;
