@@ -87,40 +87,43 @@ impl<'de> de::Deserialize<'de> for Str<'de> {
 /// let a parser refuse duplicates or take the last one; refusing leaves no
 /// room for two parsers to read one token two ways.
 ///
-/// The first names stay on the stack and are searched linearly, which is
-/// what a header or a usual claims set needs; more spill into a sorted
-/// vector, so a payload of a thousand claims costs `n log n`, not `n²`.
-///
-/// Each inline name is first compared by a fingerprint: its length and
-/// first seven bytes in one word. It decides alone for names of up to
-/// seven bytes (`iss`, `aud`, `exp`, `scope`), and spares the others a
-/// `memcmp` call unless their first seven bytes and length match. Before
-/// any search, one bit per name seen, picked by its fingerprint, tells
-/// most new names at once: a name whose bit is clear was not seen.
+/// A name of up to 15 bytes (nearly every claim's) is known exactly by a
+/// fingerprint: its bytes and its length in one `u128`. The first 16 such
+/// fingerprints stay on the stack and are searched linearly, after a
+/// one-word filter (a bit per fingerprint, picked by its hash) has told
+/// most new names at once. Longer names, and names past the first 16,
+/// spill into a sorted vector, so a payload of a thousand claims costs
+/// `n log n`, not `n²`.
 #[derive(Default)]
 pub(crate) struct Names<'de> {
     seen: u64,
-    fingerprints: [u64; INLINE],
-    inline: [Option<Str<'de>>; INLINE],
+    fingerprints: [u128; INLINE],
     len: usize,
     spilled: Vec<Str<'de>>,
 }
 
 const INLINE: usize = 16;
 
-/// The bytes of a name a fingerprint holds; a longer name is compared in
-/// full when its fingerprint matches.
-const FINGERPRINT_BYTES: usize = 7;
+/// The longest name a fingerprint holds.
+const FINGERPRINT_BYTES: usize = 15;
 
-/// The name's first [`FINGERPRINT_BYTES`] bytes, then its length (saturated).
-fn fingerprint(name: &str) -> u64 {
+/// `name`'s bytes, then its length; `None` if it is too long to fit.
+fn fingerprint(name: &str) -> Option<u128> {
     let bytes = name.as_bytes();
-    let mut word = [0; 8];
-    for (byte, &b) in word.iter_mut().zip(bytes.iter().take(FINGERPRINT_BYTES)) {
-        *byte = b;
+    if bytes.len() > FINGERPRINT_BYTES {
+        return None;
     }
-    word[FINGERPRINT_BYTES] = u8::try_from(bytes.len()).unwrap_or(u8::MAX);
-    u64::from_le_bytes(word)
+    let mut word = [0; 16];
+    word[..bytes.len()].copy_from_slice(bytes);
+    word[FINGERPRINT_BYTES] = u8::try_from(bytes.len()).ok()?;
+    Some(u128::from_le_bytes(word))
+}
+
+/// The filter's bit for `fingerprint`: Fibonacci hashing, the top six bits
+/// of a product.
+fn filter_bit(fingerprint: u128) -> u64 {
+    let folded = (fingerprint as u64) ^ ((fingerprint >> 64) as u64);
+    1 << (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
 
 impl<'de> Names<'de> {
@@ -136,27 +139,17 @@ impl<'de> Names<'de> {
 
     /// Records `name`; `false` if it was seen before.
     pub(crate) fn is_new(&mut self, name: &Str<'de>) -> bool {
-        let name_fingerprint = fingerprint(name);
-        // Fibonacci hashing: the top six bits of the product pick the bit.
-        let bit = 1 << (name_fingerprint.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
-        let maybe_seen = self.seen & bit != 0;
-        self.seen |= bit;
-        let seen_before = maybe_seen
-            && self.fingerprints[..self.len].iter().zip(&self.inline).any(
-                |(&seen_fingerprint, seen)| {
-                    seen_fingerprint == name_fingerprint
-                        && (name.len() <= FINGERPRINT_BYTES
-                            || seen.as_ref().is_some_and(|seen| seen == name))
-                },
-            );
-        if seen_before {
-            return false;
-        }
-        if self.len < INLINE {
-            self.fingerprints[self.len] = name_fingerprint;
-            self.inline[self.len] = Some(name.clone());
-            self.len += 1;
-            return true;
+        if let Some(fingerprint) = fingerprint(name) {
+            let bit = filter_bit(fingerprint);
+            if self.seen & bit != 0 && self.fingerprints[..self.len].contains(&fingerprint) {
+                return false;
+            }
+            if self.len < INLINE {
+                self.seen |= bit;
+                self.fingerprints[self.len] = fingerprint;
+                self.len += 1;
+                return true;
+            }
         }
         match self.spilled.binary_search(name) {
             Ok(_) => false,
@@ -319,16 +312,26 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_decide_short_names_and_filter_long_ones() {
-        // Same length and first seven bytes: told apart by the full compare.
+    fn fingerprints_decide_short_names_and_long_ones_compare_in_full() {
+        // Fifteen bytes fit a fingerprint; sixteen and more are compared
+        // in full, among names sharing their first fifteen bytes.
+        let fifteen = "n".repeat(15);
+        assert!(skip(&format!(
+            r#"{{"{fifteen}":1,"{fifteen}a":2,"{fifteen}b":3}}"#
+        )));
+        assert!(!skip(&format!(r#"{{"{fifteen}":1,"a":2,"{fifteen}":3}}"#)));
+        assert!(!skip(&format!(
+            r#"{{"{fifteen}a":1,"a":2,"{fifteen}a":3}}"#
+        )));
         assert!(skip(r#"{"client_a":1,"client_b":2}"#));
         assert!(!skip(r#"{"client_id":1,"client_id":2}"#));
-        // A length that saturates the fingerprint's byte.
         let long = "n".repeat(300);
         assert!(skip(&format!(r#"{{"{long}a":1,"{long}b":2}}"#)));
         assert!(!skip(&format!(r#"{{"{long}":1,"{long}":2}}"#)));
-        // Short names that share a prefix, or are a prefix of one another.
+        // Short names that share a prefix, or are a prefix of one another,
+        // or end in zero bytes.
         assert!(skip(r#"{"iss":1,"iat":2,"is":3,"i":4,"":5,"isss":6}"#));
+        assert!(skip(r#"{"a":1,"a\u0000":2,"a\u0000\u0000":3}"#));
         assert!(!skip(r#"{"":1,"":2}"#));
         assert!(!skip(r#"{"exp":1,"aud":2,"exp":3}"#));
     }
