@@ -145,14 +145,27 @@ impl<'a> JsonReader<'a> {
     pub(crate) fn number(&mut self) -> Read<Number> {
         self.skip_whitespace();
         let start = self.at;
-        if self.byte() == Some(b'-') {
+        let negative = self.byte() == Some(b'-');
+        if negative {
             self.at += 1;
         }
+        // The integer part, its value kept as it is read: any 18 digits
+        // fit an `i64`.
+        let digits_start = self.at;
+        let mut magnitude: i64 = 0;
         match self.byte() {
             Some(b'0') => self.at += 1,
-            Some(b'1'..=b'9') => self.digits()?,
+            Some(b'1'..=b'9') => {
+                while let Some(digit @ b'0'..=b'9') = self.byte() {
+                    magnitude = magnitude
+                        .wrapping_mul(10)
+                        .wrapping_add(i64::from(digit - b'0'));
+                    self.at += 1;
+                }
+            }
             _ => return Err(Malformed),
         }
+        let digits = self.at - digits_start;
         let mut integer = true;
         if self.byte() == Some(b'.') {
             self.at += 1;
@@ -166,6 +179,9 @@ impl<'a> JsonReader<'a> {
             }
             self.digits()?;
             integer = false;
+        }
+        if integer && digits <= 18 {
+            return Ok(Number::Int(if negative { -magnitude } else { magnitude }));
         }
         let text = self.text.get(start..self.at).ok_or(Malformed)?;
         if integer && let Ok(value) = text.parse() {
@@ -490,7 +506,20 @@ mod tests {
         assert_eq!(number("1700000000"), Some(Number::Int(1_700_000_000)));
         assert_eq!(number("-5"), Some(Number::Int(-5)));
         assert_eq!(number("-0"), Some(Number::Int(0)));
+        assert_eq!(
+            number("999999999999999999"),
+            Some(Number::Int(999_999_999_999_999_999))
+        );
+        assert_eq!(
+            number("-999999999999999999"),
+            Some(Number::Int(-999_999_999_999_999_999))
+        );
+        assert_eq!(
+            number("1000000000000000000"),
+            Some(Number::Int(1_000_000_000_000_000_000))
+        );
         assert_eq!(number("9223372036854775807"), Some(Number::Int(i64::MAX)));
+        assert_eq!(number("-9223372036854775808"), Some(Number::Int(i64::MIN)));
         assert_eq!(
             number("9223372036854775808"),
             Some(Number::Float(9_223_372_036_854_775_808.0))
