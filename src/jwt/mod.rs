@@ -71,8 +71,9 @@
 //! - **Claims** (RFC 7519 §4.1): `exp` required, `nbf` checked, `iat` not in
 //!   the future, all with a leeway (60 s by default); `iss` and `aud`
 //!   required and compared byte for byte once configured, `iss` a string
-//!   only; duplicate claim names and nesting beyond 128 levels refused,
-//!   whatever claims type the application reads.
+//!   only; duplicate claim names and nesting deeper than serde_json
+//!   allows (127 levels) refused, whatever claims type the application
+//!   reads.
 //! - **Type** (RFC 8725 §3.11): `typ` absent, `JWT` or `at+jwt`; with
 //!   [`JwtProfile::Rfc9068`], `at+jwt` only, and the RFC 9068 claims
 //!   required.
