@@ -70,6 +70,8 @@ pub(crate) fn decode_signature<'b>(
     signature: &str,
     buffer: &'b mut [u8; MAX_SIGNATURE_LEN],
 ) -> Option<&'b [u8]> {
+    // `decode` panics on an output shorter than `decoded_length`: the
+    // slice is cut to exactly that, or the signature is refused.
     let len = URL_SAFE_NO_PAD.decoded_length(signature.as_bytes()).ok()?;
     let decoded = URL_SAFE_NO_PAD.decode(
         signature.as_bytes(),

@@ -3,6 +3,7 @@
 //! for the DPoP proof's serde passes, a skip of the members they do not
 //! read that keeps serde_json's depth limit, and NumericDate.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
@@ -91,15 +92,15 @@ impl<'de> de::Deserialize<'de> for Str<'de> {
 /// fingerprint: its bytes and its length in one `u128`. The first 16 such
 /// fingerprints stay on the stack and are searched linearly, after a
 /// one-word filter (a bit per fingerprint, picked by its hash) has told
-/// most new names at once. Longer names, and names past the first 16,
-/// spill into a sorted vector, so a payload of a thousand claims costs
+/// most new names at once. Longer names, and short names past the first
+/// 16, go to an ordered set, so a payload of a thousand claims costs
 /// `n log n`, not `n²`.
 #[derive(Default)]
 pub(crate) struct Names<'de> {
     seen: u64,
     fingerprints: [u128; INLINE],
     len: usize,
-    spilled: Vec<Str<'de>>,
+    spilled: BTreeSet<Str<'de>>,
 }
 
 const INLINE: usize = 16;
@@ -151,13 +152,7 @@ impl<'de> Names<'de> {
                 return true;
             }
         }
-        match self.spilled.binary_search(name) {
-            Ok(_) => false,
-            Err(position) => {
-                self.spilled.insert(position, name.clone());
-                true
-            }
-        }
+        self.spilled.insert(name.clone())
     }
 }
 
@@ -165,7 +160,7 @@ impl<'de> Names<'de> {
 /// passes use [`JsonReader`](super::json_reader::JsonReader)). Unlike
 /// `IgnoredAny`, which serde_json skips without a depth limit, this
 /// descends through `deserialize_any`, so a value nested deeper than
-/// serde_json's 128 levels is an error whatever claims type the application
+/// serde_json's 127 levels is an error whatever claims type the application
 /// reads afterwards.
 #[cfg(feature = "dpop")]
 pub(crate) struct Skip;

@@ -11,10 +11,12 @@
 //! - arrays and objects nested deeper than serde_json's 127 levels;
 //! - an object with a name given twice, at any depth.
 //!
-//! Numbers that are not integers are rounded correctly (`str::parse`),
-//! which serde_json without its `float_roundtrip` feature may miss by one
-//! unit in the last place. The `json_reader` fuzz target compares it with
-//! serde_json.
+//! A number that is not an integer of at most 18 digits is handed to
+//! serde_json itself, so it is accepted and rounded exactly as serde_json
+//! reads it, at the edges of `f64`'s range too (where `str::parse` rounds
+//! otherwise): `AccessClaims` reads its whole payload with serde_json later,
+//! and must find what the verifier accepted. The `json_reader` fuzz target
+//! compares the reader with serde_json.
 
 use super::json::{Loose, Names, Str};
 
@@ -82,8 +84,9 @@ impl<'a> JsonReader<'a> {
         self.byte()
     }
 
-    /// An object: each member's name goes to `member`, which reads its
-    /// value. A name given twice is refused.
+    /// An object: each member's name goes to `member`, which must read its
+    /// value, exactly one (a value left unread makes the text malformed).
+    /// A name given twice is refused.
     pub(crate) fn object(
         &mut self,
         mut member: impl FnMut(&mut Self, Str<'a>) -> Read<()>,
@@ -165,7 +168,7 @@ impl<'a> JsonReader<'a> {
             }
             _ => return Err(Malformed),
         }
-        let digits = self.at - digits_start;
+        let integer_digits = self.at - digits_start;
         let mut integer = true;
         if self.byte() == Some(b'.') {
             self.at += 1;
@@ -180,17 +183,17 @@ impl<'a> JsonReader<'a> {
             self.digits()?;
             integer = false;
         }
-        if integer && digits <= 18 {
+        if integer && integer_digits <= 18 {
             return Ok(Number::Int(if negative { -magnitude } else { magnitude }));
         }
         let text = self.text.get(start..self.at).ok_or(Malformed)?;
         if integer && let Ok(value) = text.parse() {
             return Ok(Number::Int(value));
         }
-        match text.parse::<f64>() {
-            Ok(value) if value.is_finite() => Ok(Number::Float(value)),
-            _ => Err(Malformed),
-        }
+        // Rare in a token: serde_json's own reading, out-of-range refused.
+        serde_json::from_str(text)
+            .map(Number::Float)
+            .map_err(|_| Malformed)
     }
 
     /// Any value, read and dropped.
@@ -529,6 +532,19 @@ mod tests {
         assert_eq!(number("0e999999999"), Some(Number::Float(0.0)));
         assert_eq!(number("\"1\""), None);
         assert_eq!(number("1e309"), None);
+        // At the edge of f64's range, as serde_json reads it: `str::parse`
+        // would take the first as f64::MAX, and refuse the second.
+        for edge in [
+            "1.7976931348623158e308",
+            "1.79769313486231588e308",
+            "5e-324",
+            "2e-324",
+        ] {
+            let serde = serde_json::from_str::<f64>(edge).ok();
+            assert_eq!(number(edge).map(Number::as_f64), serde, "{edge}");
+        }
+        let long_exponent = format!("1{}e-700000", "0".repeat(700_000));
+        assert_eq!(number(&long_exponent), Some(Number::Float(1.0)));
     }
 
     #[test]
