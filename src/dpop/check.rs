@@ -13,7 +13,7 @@ use super::key::proof_key;
 use super::proof::{ProofClaims, ProofHeader};
 use super::replay::{ProofId, ProofWindow};
 use crate::error::{AuthError, ErrorKind};
-use crate::jwt::compact::{Compact, MAX_SIGNATURE_LEN, decode_segment, decode_signature};
+use crate::jwt::compact::{Compact, decode_segment, decode_signature, signature_buffer};
 use crate::jwt::{PreparedKey, media_type_is};
 use crate::token::BearerToken;
 
@@ -114,7 +114,7 @@ pub(super) fn check_proof<C>(
     }
 
     // The signature, with the proof's own key.
-    let mut buffer = [0; MAX_SIGNATURE_LEN];
+    let mut buffer = signature_buffer();
     let signature = decode_signature(compact.signature, &mut buffer);
     let signature_ok = signature
         .zip(PreparedKey::new(&key.key, alg))

@@ -1,5 +1,7 @@
 //! The JWS compact serialization: three base64url segments joined by dots.
 
+use std::mem::MaybeUninit;
+
 use base64_simd::{Out, URL_SAFE_NO_PAD};
 
 use super::error::{JwtError, JwtErrorKind};
@@ -62,20 +64,29 @@ pub(crate) fn decode_segment(segment: &[u8]) -> Result<Vec<u8>, JwtError> {
 }
 
 /// The longest signature there is: RSA with a modulus of 8192 bits.
-pub(crate) const MAX_SIGNATURE_LEN: usize = 1024;
+const MAX_SIGNATURE_LEN: usize = 1024;
+
+/// Room for a signature on the stack, left uninitialized: the decoder
+/// writes what it returns, so no kilobyte is zeroed per token.
+pub(crate) type SignatureBuffer = [MaybeUninit<u8>; MAX_SIGNATURE_LEN];
+
+/// An empty [`SignatureBuffer`].
+pub(crate) fn signature_buffer() -> SignatureBuffer {
+    [MaybeUninit::uninit(); MAX_SIGNATURE_LEN]
+}
 
 /// Decodes a signature into `buffer`, without an allocation; `None` if it
 /// is not base64url that decodes, or longer than any signature.
 pub(crate) fn decode_signature<'b>(
     signature: &str,
-    buffer: &'b mut [u8; MAX_SIGNATURE_LEN],
+    buffer: &'b mut SignatureBuffer,
 ) -> Option<&'b [u8]> {
     // `decode` panics on an output shorter than `decoded_length`: the
     // slice is cut to exactly that, or the signature is refused.
     let len = URL_SAFE_NO_PAD.decoded_length(signature.as_bytes()).ok()?;
     let decoded = URL_SAFE_NO_PAD.decode(
         signature.as_bytes(),
-        Out::from_slice(buffer.get_mut(..len)?),
+        Out::from_uninit_slice(buffer.get_mut(..len)?),
     );
     decoded.ok().map(|decoded| &*decoded)
 }
@@ -102,7 +113,7 @@ mod tests {
         use base64::Engine;
         use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-        let mut buffer = [0; MAX_SIGNATURE_LEN];
+        let mut buffer = signature_buffer();
         for len in [0, 1, 32, 64, 256, 512, MAX_SIGNATURE_LEN] {
             let encoded = URL_SAFE_NO_PAD.encode(vec![0xa5; len]);
             let decoded = decode_signature(&encoded, &mut buffer);

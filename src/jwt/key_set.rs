@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use jsonwebtoken::Algorithm;
 
-use super::compact::{Compact, MAX_SIGNATURE_LEN, decode_signature};
+use super::compact::{Compact, decode_signature, signature_buffer};
 use super::error::{JwtError, JwtErrorKind};
 use super::key::JwtKey;
 use super::prepared_key::PreparedKey;
@@ -141,7 +141,7 @@ impl KeySet {
         let mut allowed = self.candidates(kid, alg)?;
         // `alg: none` never gets here; an empty signature never reaches the
         // crypto.
-        let mut buffer = [0; MAX_SIGNATURE_LEN];
+        let mut buffer = signature_buffer();
         let signature = match token.signature {
             "" => None,
             encoded => decode_signature(encoded, &mut buffer),
