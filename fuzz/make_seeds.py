@@ -30,6 +30,12 @@ for entry in tokens:
         except ValueError:
             continue
         (json_reader / f"{entry['name']}.{part}").write_bytes(text)
+# The provider-shaped tokens: Entra's tenant issuers and `tid`s among them.
+providers = json.loads((root / "tests/fixtures/providers/tokens.json").read_text())
+for name, entry in providers.items():
+    segment = entry["token"].split(".")[1]
+    text = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    (json_reader / f"{name}.payload").write_bytes(text)
 # What the fixtures hold little of: escapes, numbers of every form, nesting.
 for n, text in enumerate([
     r'{"sub":"a\u00e9\ud83d\ude00\n\"","scope":"a b","scp":["c","d"],"acr":"x"}',
@@ -37,6 +43,16 @@ for n, text in enumerate([
     r'{"cnf":{"jkt":"x","a":[[{}],null,true,false]},"iss":"https://issuer.example"}',
     r'{"alg":"HS256","crit":["b64"],"b64":false,"cty":"application/JWT","zip":"DEF"}',
     '{"a":' + "[" * 126 + "]" * 126 + "}",
+    # Tenant templates: an accepted tenant in another case, a tenant not
+    # accepted, `tid` of another tenant, 64 and 65 bytes, an empty
+    # tenant, a tenant holding a slash.
+    r'{"iss":"https://login.microsoftonline.com/2a2b1c7e-0e39-4b5e-9a0f-5d3e1f4a7b6c/v2.0","tid":"2a2b1c7e-0e39-4b5e-9a0f-5d3e1f4a7b6c"}',
+    r'{"iss":"https://login.microsoftonline.com/contoso/v2.0","tid":"contoso"}',
+    r'{"iss":"https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/v2.0","tid":"8EAEF023-2B34-4DA1-9BAA-8BC8C9D6A490"}',
+    '{"iss":"https://login.microsoftonline.com/' + "a" * 64 + '/v2.0","tid":"' + "a" * 64 + '"}',
+    '{"iss":"https://login.microsoftonline.com/' + "a" * 65 + '/v2.0","tid":"' + "a" * 65 + '"}',
+    r'{"iss":"https://login.microsoftonline.com//v2.0","tid":""}',
+    r'{"iss":"https://login.microsoftonline.com/a/b/v2.0","tid":"a/b","aud":"api"}',
 ]):
     (json_reader / f"handmade-{n}").write_text(text)
 

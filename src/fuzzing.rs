@@ -46,12 +46,22 @@ pub struct HeaderRead {
 /// The issuer, audience and required claim [`read_claims`] reads with.
 #[cfg(feature = "jwt")]
 pub const CLAIMS_ISSUER: &str = "https://issuer.example";
+/// The second issuer it accepts: Entra ID's multi-tenant template, for
+/// [`CLAIMS_TENANTS`] (compared ignoring ASCII case).
+#[cfg(feature = "jwt")]
+pub const CLAIMS_ISSUER_TEMPLATE: &str = "https://login.microsoftonline.com/{tenantid}/v2.0";
+#[cfg(feature = "jwt")]
+pub const CLAIMS_TENANTS: [&str; 2] = [
+    "8eaef023-2b34-4da1-9baa-8bc8c9d6a490",
+    "2A2B1C7E-0E39-4B5E-9A0F-5D3E1F4A7B6C",
+];
 #[cfg(feature = "jwt")]
 pub const CLAIMS_AUDIENCE: &str = "api";
 #[cfg(feature = "jwt")]
 pub const CLAIMS_REQUIRED: &str = "scope";
 
 /// A payload read as the verifier reads it, with [`CLAIMS_ISSUER`],
+/// [`CLAIMS_ISSUER_TEMPLATE`] and its [`CLAIMS_TENANTS`],
 /// [`CLAIMS_AUDIENCE`] and [`CLAIMS_REQUIRED`] as the rules, and then as
 /// `AccessClaims`; `None` when it is malformed.
 #[cfg(feature = "jwt")]
@@ -60,19 +70,20 @@ pub fn read_claims(json: &str) -> Option<ClaimsRead> {
     use crate::registered::{ClaimRules, Keep, Registered};
 
     let mut rules = ClaimRules::new(
-        vec![CLAIMS_ISSUER.into()],
+        vec![CLAIMS_ISSUER.into(), CLAIMS_ISSUER_TEMPLATE.into()],
         vec![CLAIMS_AUDIENCE.into()],
         true,
         std::time::Duration::ZERO,
     )
     .expect("valid rules");
     rules.required = Box::new([CLAIMS_REQUIRED.into()]);
+    rules.tenants = Some(CLAIMS_TENANTS.map(Into::into).into());
     let keep = Keep {
         id: true,
         access_members: true,
     };
     let registered = Registered::read(json, &rules, keep).ok()?;
-    let fields = registered.fields();
+    let fields = registered.fields(&rules);
     let claims = AccessClaims::from_verified(json.to_owned(), registered).ok()?;
     Some(ClaimsRead {
         exp: fields.exp,
@@ -83,6 +94,9 @@ pub fn read_claims(json: &str) -> Option<ClaimsRead> {
         required_present: fields.present == 1,
         bound: fields.bound,
         jti: fields.jti,
+        tenant: fields.tenant,
+        tid: fields.tid,
+        tenant_accepted: fields.tenant_accepted,
         sub: claims.sub().map(str::to_owned),
         iss: claims.iss().map(str::to_owned),
         client_id: claims.client_id().map(str::to_owned),
@@ -99,12 +113,18 @@ pub struct ClaimsRead {
     pub exp: Option<f64>,
     pub nbf: Option<f64>,
     pub iat: Option<f64>,
-    /// `Some(Some(0))`: `iss` is [`CLAIMS_ISSUER`]; `Some(None)`: another.
+    /// `Some(Some(0))`: `iss` is [`CLAIMS_ISSUER`]; `Some(Some(1))`: it
+    /// fits [`CLAIMS_ISSUER_TEMPLATE`]; `Some(None)`: another.
     pub issuer: Option<Option<usize>>,
     pub audience_accepted: Option<bool>,
     pub required_present: bool,
     pub bound: bool,
     pub jti: Option<String>,
+    /// The tenant id in `iss`, when it fits the template.
+    pub tenant: Option<String>,
+    pub tid: Option<String>,
+    /// Whether `tid` is that tenant and the tenant is accepted.
+    pub tenant_accepted: Option<bool>,
     pub sub: Option<String>,
     pub iss: Option<String>,
     pub client_id: Option<String>,

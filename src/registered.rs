@@ -117,6 +117,10 @@ pub(crate) struct Fields {
     pub(crate) present: u64,
     pub(crate) bound: bool,
     pub(crate) jti: Option<String>,
+    pub(crate) tenant: Option<String>,
+    pub(crate) tid: Option<String>,
+    /// Whether the tenant binding holds, for a token of a template issuer.
+    pub(crate) tenant_accepted: Option<bool>,
 }
 
 /// What a read keeps beyond what the rules check.
@@ -191,7 +195,7 @@ impl Registered {
     /// Every field but the access members, for the `json_reader` fuzz
     /// target to compare with serde_json's reading.
     #[cfg(fuzzing)]
-    pub(crate) fn fields(&self) -> Fields {
+    pub(crate) fn fields(&self, rules: &ClaimRules) -> Fields {
         Fields {
             exp: self.exp,
             nbf: self.nbf,
@@ -201,6 +205,12 @@ impl Registered {
             present: self.present,
             bound: self.bound,
             jti: self.jti.as_deref().map(str::to_owned),
+            tenant: self.tenant.as_deref().map(str::to_owned),
+            tid: self.tid.as_deref().map(str::to_owned),
+            tenant_accepted: self
+                .tenant
+                .as_deref()
+                .map(|tenant| check_tenant(tenant, self.tid.as_deref(), rules).is_ok()),
         }
     }
 

@@ -1,9 +1,10 @@
 //! The JSON reader of every token's header and registered claims, against
 //! serde_json: any text is accepted by both or refused by both, and read
 //! alike. The oracle is serde_json reading a `Value` that refuses a name
-//! given twice, then the types each claim must have. serde_json has the
-//! features the crate ships with (no `float_roundtrip`), so what is fuzzed
-//! is what is built.
+//! given twice, then the types each claim must have, and the issuer rules
+//! (an exact issuer, and a tenant template with its `tid` binding) written
+//! out again independently. serde_json has the features the crate ships
+//! with (no `float_roundtrip`), so what is fuzzed is what is built.
 
 #![no_main]
 
@@ -13,7 +14,8 @@ use libfuzzer_sys::fuzz_target;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use tower_bearer_auth::fuzzing::{
-    self, CLAIMS_AUDIENCE, CLAIMS_ISSUER, CLAIMS_REQUIRED, ClaimsRead, HeaderRead,
+    self, CLAIMS_AUDIENCE, CLAIMS_ISSUER, CLAIMS_ISSUER_TEMPLATE, CLAIMS_REQUIRED, CLAIMS_TENANTS,
+    ClaimsRead, HeaderRead,
 };
 use tower_bearer_auth::scope::Scopes;
 
@@ -83,6 +85,9 @@ fn expected_claims(text: &str) -> Option<ClaimsRead> {
         Some(_) => return None,
     };
     let iss = string(&members, "iss").ok()?;
+    let tenant = iss.as_deref().and_then(tenant_of);
+    // With a template among the issuers, `tid` must be a string.
+    let tid = string(&members, "tid").ok()?;
     let strings = |value: &Value| -> Option<Vec<String>> {
         let items = value.as_array()?;
         items
@@ -101,11 +106,25 @@ fn expected_claims(text: &str) -> Option<ClaimsRead> {
         exp: date("exp").ok()?,
         nbf: date("nbf").ok()?,
         iat: date("iat").ok()?,
-        issuer: iss.as_ref().map(|iss| (iss == CLAIMS_ISSUER).then_some(0)),
+        issuer: iss
+            .as_ref()
+            .map(|iss| match (iss == CLAIMS_ISSUER, &tenant) {
+                (true, _) => Some(0),
+                (false, Some(_)) => Some(1),
+                (false, None) => None,
+            }),
         audience_accepted,
         required_present: members.contains_key(CLAIMS_REQUIRED),
         bound: members.contains_key("cnf"),
         jti: string(&members, "jti").ok()?,
+        tenant_accepted: tenant.as_ref().map(|tenant| {
+            tid.as_ref() == Some(tenant)
+                && CLAIMS_TENANTS
+                    .iter()
+                    .any(|accepted| accepted.to_lowercase() == tenant.to_lowercase())
+        }),
+        tenant,
+        tid,
         sub: string(&members, "sub").ok()?,
         iss,
         client_id: string(&members, "client_id").ok()?,
@@ -120,6 +139,26 @@ fn expected_claims(text: &str) -> Option<ClaimsRead> {
         },
         scopes: scopes.iter().map(str::to_owned).collect(),
     })
+}
+
+/// The tenant id `iss` puts where the template has `{tenantid}`: the
+/// whole text between the template's prefix and suffix, if it is 1 to 64
+/// ASCII letters, digits and hyphens.
+fn tenant_of(iss: &str) -> Option<String> {
+    let at = CLAIMS_ISSUER_TEMPLATE.find("{tenantid}")?;
+    let prefix = &CLAIMS_ISSUER_TEMPLATE[..at];
+    let suffix = &CLAIMS_ISSUER_TEMPLATE[at + "{tenantid}".len()..];
+    if iss.len() < prefix.len() + suffix.len() || !iss.starts_with(prefix) || !iss.ends_with(suffix)
+    {
+        return None;
+    }
+    let tenant = &iss[prefix.len()..iss.len() - suffix.len()];
+    let valid = tenant.chars().count() <= 64
+        && !tenant.is_empty()
+        && tenant
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    valid.then(|| tenant.to_owned())
 }
 
 /// A JSON value as serde_json reads it, refused if an object gives a name
