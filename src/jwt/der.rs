@@ -46,7 +46,7 @@ pub(crate) fn ecdsa_signature<'b>(
     scalar_len: usize,
     buffer: &'b mut [u8; MAX_ECDSA_SIGNATURE_LEN],
 ) -> Option<&'b [u8]> {
-    if fixed.len() != 2 * scalar_len || scalar_len > 48 {
+    if scalar_len > 48 || fixed.len() != 2 * scalar_len {
         return None;
     }
     let (r, s) = fixed.split_at(scalar_len);
